@@ -1,0 +1,51 @@
+"""`kitgen build`: one profile, or many in parallel processes, each into its own folder."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from kitgen.errors import EXIT_INTERNAL, EXIT_OK, KitgenError
+
+KIND_LABELS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格",
+               "checklist": "申请资料清单", "application": "申请书", "dossier": "申请资料", "matrix": "指标对照表"}
+
+
+def _build_one(profile: Path, out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
+               make_zip: bool) -> tuple[int, list[str], list[str]]:
+    """Runs in a worker: returns (exit code, output lines, error lines) — never raises."""
+    from kitgen.api import build
+    try:
+        result = build(profile, out_dir, catalog=catalog, overlays=overlays, force=force, make_zip=make_zip)
+    except KitgenError as err:
+        lines = [f"{err.title}（共 {len(err.problems)} 处）："] + [f"  {p}" for p in err.problems]
+        return err.exit_code, [], lines
+    except Exception as exc:  # noqa: BLE001 - reported, never a traceback
+        return EXIT_INTERNAL, [], [f"内部错误：{type(exc).__name__}: {exc}（请报告此缺陷）"]
+    counts = Counter(f.kind for f in result.files)
+    summary = "、".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in counts.items())
+    out = [f"已生成文件包：{out_dir}（{len(result.files)} 个文件：{summary}；kit.json 已写入）"]
+    for kept, alt in zip(result.kept, result.new_versions):
+        out.append(f"  保留了企业修改过的文件：{kept}，新版本写在：{alt}（加 --force 可覆盖）")
+    if result.zip_path:
+        out.append(f"  压缩包：{result.zip_path}")
+    return EXIT_OK, out, []
+
+
+def run_build(profiles: list[Path], out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
+              make_zip: bool, jobs: int) -> int:
+    if len(profiles) == 1:
+        code, out, err = _build_one(profiles[0], out_dir, catalog, overlays, force, make_zip)
+        for line in out:
+            click.echo(line)
+        for line in err:
+            click.secho(line, fg="red" if line and not line.startswith(" ") else None, err=True)
+        return code
+    stems = [p.stem for p in profiles]
+    dup = [s for s, n in Counter(stems).items() if n > 1]
+    if dup:
+        raise click.UsageError(f"多个配置文件同名（{'、'.join(dup)}），无法各自生成到同名子目录")
+    from kitgen.cli.parallel import run_many
+    return run_many(profiles, out_dir, catalog, overlays, force, make_zip, jobs, _build_one)

@@ -1,0 +1,286 @@
+"""The clause library: documents.yaml, forms.yaml and the clause files, loaded and checked.
+
+Several library folders can be stacked (bundled first, then a consultancy's overlay): a later
+clause, document or form with the same id replaces the earlier one; new ids are added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kitgen.core import yamlsrc
+from kitgen.core.profile import Checker
+from kitgen.core.yamlsrc import join
+from kitgen.errors import InvalidInput, Problem
+from kitgen.resources import clauses_dir
+
+DOC_KINDS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度"}
+DOC_KEYS = {"id": "标识", "kind": "类别", "code": "编号后缀", "title": "名称", "indicators": "对应指标",
+            "related": "相关文件", "when": "适用条件"}
+CLAUSE_KEYS = {"id": "标识", "doc": "所属文件", "order": "顺序", "heading": "标题", "level": "标题层级",
+               "indicators": "对应指标", "when": "适用条件", "on_deleted": "删减时处理", "body": "正文"}
+FORM_KEYS = {"id": "标识", "code": "编号后缀", "title": "名称", "procedure": "所属程序/制度", "indicators": "对应指标",
+             "when": "适用条件", "landscape": "横向", "layout": "版式"}
+BLOCK_KINDS = {"p": "段落", "list": "列表", "table": "表格", "steps": "流程表", "note": "注释", "gen": "自动生成块"}
+FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "text": "文字", "sign": "签字栏"}
+GEN_BLOCKS = ("outlet_summary", "outlet_table", "partner_table", "product_table", "procedure_list", "rule_list",
+              "form_list", "deletions", "matrix", "commitments", "revision_log", "org_chart")
+TABLE_KEYS = {"header": "表头", "widths": "列宽", "rows": "行", "for": "循环", "row": "循环行"}
+STEP_KEYS = {"do": "工作内容", "who": "责任部门/岗位", "time": "时限", "record": "记录"}
+
+
+@dataclass
+class Loc:
+    file: str
+    line: int | None
+
+    def problem(self, path: str, message: str, hint: str = "") -> Problem:
+        return Problem(self.file, self.line, path, message, hint)
+
+
+@dataclass
+class DocDef:
+    id: str
+    kind: str
+    code: str
+    title: str
+    indicators: list[str]
+    related: list[str]
+    when: str
+    loc: Loc
+
+
+@dataclass
+class ClauseDef:
+    id: str
+    doc: str
+    order: float
+    heading: str
+    level: int
+    indicators: list[str]
+    when: str
+    on_deleted: str
+    body: list[dict]
+    loc: Loc
+    block_locs: list[Loc] = field(default_factory=list)
+
+
+@dataclass
+class FormDef:
+    id: str
+    code: str
+    title: str
+    procedure: str
+    indicators: list[str]
+    when: str
+    landscape: bool
+    layout: list[dict]
+    loc: Loc
+
+
+@dataclass
+class Library:
+    docs: dict[str, DocDef] = field(default_factory=dict)
+    clauses: dict[str, ClauseDef] = field(default_factory=dict)
+    forms: dict[str, FormDef] = field(default_factory=dict)
+    roots: list[Path] = field(default_factory=list)
+
+
+def clause_files(root: Path) -> list[Path]:
+    files = []
+    for name in ("manual.yaml",):
+        if (root / name).is_file():
+            files.append(root / name)
+    for sub in ("procedures", "rules", "extra"):
+        if (root / sub).is_dir():
+            files.extend(sorted((root / sub).glob("*.yaml")))
+    return files
+
+
+def load_library(overlays: list[Path] | None = None) -> Library:
+    """The bundled library, then each overlay folder on top. Raises InvalidInput with every problem."""
+    lib = Library()
+    problems: list[Problem] = []
+    for root in [clauses_dir(), *(overlays or [])]:
+        lib.roots.append(root)
+        _load_root(root, lib, problems)
+    _check_links(lib, problems)
+    if problems:
+        raise InvalidInput(problems)
+    return lib
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load_root(root: Path, lib: Library, problems: list[Problem]) -> None:
+    docs = root / "documents.yaml"
+    if docs.is_file():
+        src = yamlsrc.load(docs, _rel(root, docs))
+        _docs(src, lib, problems)
+    forms = root / "forms.yaml"
+    if forms.is_file():
+        src = yamlsrc.load(forms, _rel(root, forms))
+        _forms(src, lib, problems)
+    for path in clause_files(root):
+        src = yamlsrc.load(path, _rel(root, path))
+        _clauses(src, lib, problems)
+
+
+def _as_list(src: yamlsrc.Source, c: Checker, what: str) -> list:
+    if not isinstance(src.data, list):
+        c.add("", f"{what}文件的最外层应是列表", "- id: …")
+        return []
+    return src.data
+
+
+def _str_list(c: Checker, value: Any, path: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        c.add(path, "应是列表", '["5.2.4.1", "5.2.4.2"]')
+        return []
+    return [str(v) for v in value]
+
+
+def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
+    c = Checker(src)
+    seen: set[str] = set()
+    for i, item in enumerate(_as_list(src, c, "文件登记")):
+        path = join("", i)
+        if c.mapping(item, path, DOC_KEYS, ("id", "kind", "code", "title")) is None:
+            continue
+        did = str(item["id"])
+        if did in seen:
+            c.add(f"{path}.id", f"文件标识 “{did}” 重复", "唯一的标识")
+            continue
+        seen.add(did)
+        kind = c.choice(item.get("kind"), f"{path}.kind", DOC_KINDS, "文件类别")
+        lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
+                               indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
+                               related=_str_list(c, item.get("related"), f"{path}.related"),
+                               when=str(item.get("when") or ""), loc=Loc(src.name, src.line(path)))
+    problems.extend(c.problems)
+
+
+def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
+    c = Checker(src)
+    seen: set[str] = set()
+    for i, item in enumerate(_as_list(src, c, "记录表格")):
+        path = join("", i)
+        if c.mapping(item, path, FORM_KEYS, ("id", "code", "title", "procedure", "layout")) is None:
+            continue
+        fid = str(item["id"])
+        if fid in seen:
+            c.add(f"{path}.id", f"表格标识 “{fid}” 重复", "唯一的标识")
+            continue
+        seen.add(fid)
+        layout = item.get("layout")
+        if not isinstance(layout, list):
+            c.add(f"{path}.layout", "版式应是列表", "- fields: [[编号, 日期]]")
+            continue
+        for j, block in enumerate(layout):
+            bpath = join(f"{path}.layout", j)
+            if not isinstance(block, dict) or not [k for k in block if k != "when"]:
+                c.add(bpath, "版式块应是一组键值", "fields / grid / text / sign 之一")
+                continue
+            kinds = [k for k in block if k != "when"]
+            if len(kinds) != 1 or kinds[0] not in FORM_BLOCKS:
+                c.add(bpath, f"无法识别的版式块 “{'、'.join(map(str, kinds))}”",
+                      "以下之一：" + "、".join(f"{k}（{v}）" for k, v in FORM_BLOCKS.items()))
+        lib.forms[fid] = FormDef(id=fid, code=str(item["code"]), title=str(item["title"]),
+                                 procedure=str(item["procedure"]),
+                                 indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
+                                 when=str(item.get("when") or ""), landscape=bool(item.get("landscape", False)),
+                                 layout=layout, loc=Loc(src.name, src.line(path)))
+    problems.extend(c.problems)
+
+
+def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
+    c = Checker(src)
+    seen: set[str] = set()
+    for i, item in enumerate(_as_list(src, c, "条款")):
+        path = join("", i)
+        if c.mapping(item, path, CLAUSE_KEYS, ("id", "doc", "heading")) is None:
+            continue
+        cid = str(item["id"])
+        if cid in seen:
+            c.add(f"{path}.id", f"条款标识 “{cid}” 在本文件中重复", "唯一的标识")
+            continue
+        seen.add(cid)
+        level = item.get("level", 1)
+        if level not in (1, 2, 3):
+            c.add(f"{path}.level", f"标题层级 “{level}” 无效", "1、2 或 3")
+            level = 1
+        order = item.get("order", i * 10)
+        if not isinstance(order, (int, float)) or isinstance(order, bool):
+            c.add(f"{path}.order", f"顺序 “{order}” 不是数字", "数字，如 40")
+            order = i * 10
+        on_deleted = str(item.get("on_deleted") or "")
+        if on_deleted not in ("", "explain", "omit"):
+            c.add(f"{path}.on_deleted", f"“{on_deleted}” 无效", "explain 或 omit")
+        body = item.get("body") or []
+        block_locs = []
+        if not isinstance(body, list):
+            c.add(f"{path}.body", "正文应是列表", "- p: 本公司……")
+            body = []
+        for j, block in enumerate(body):
+            bpath = join(f"{path}.body", j)
+            block_locs.append(Loc(src.name, src.line(bpath)))
+            _check_block(c, block, bpath)
+        lib.clauses[cid] = ClauseDef(id=cid, doc=str(item["doc"]), order=float(order), heading=str(item["heading"]),
+                                     level=level, indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
+                                     when=str(item.get("when") or ""), on_deleted=on_deleted, body=body,
+                                     loc=Loc(src.name, src.line(path)), block_locs=block_locs)
+    problems.extend(c.problems)
+
+
+def _check_block(c: Checker, block: Any, path: str) -> None:
+    if not isinstance(block, dict):
+        c.add(path, "正文块应是一组键值", "- p: 本公司……")
+        return
+    kinds = [k for k in block if k != "when"]
+    if len(kinds) != 1 or kinds[0] not in BLOCK_KINDS:
+        c.add(path, f"无法识别的正文块 “{'、'.join(map(str, kinds)) or '（空）'}”",
+              "以下之一：" + "、".join(f"{k}（{v}）" for k, v in BLOCK_KINDS.items()))
+        return
+    kind = kinds[0]
+    value = block[kind]
+    if kind in ("p", "note") and not isinstance(value, str):
+        c.add(join(path, kind), "应是文字", "一段文字")
+    elif kind == "list" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        c.add(join(path, kind), "应是文字列表", '["……", "……"]')
+    elif kind == "gen" and value not in GEN_BLOCKS:
+        c.add(join(path, kind), f"未知的自动生成块 “{value}”", "以下之一：" + "、".join(GEN_BLOCKS))
+    elif kind == "table":
+        if c.mapping(value, join(path, kind), TABLE_KEYS, ("header",)) is not None:
+            if "for" in value and "row" not in value:
+                c.add(join(path, "table.row"), "有 for 循环时必须给出 row", '["{{ p.name }}", "……"]')
+            if "rows" not in value and "for" not in value:
+                c.add(join(path, "table"), "表格没有行", "rows: 或 for: + row:")
+    elif kind == "steps":
+        if not isinstance(value, list):
+            c.add(join(path, kind), "应是列表", "- {do: …, who: …, time: …, record: …}")
+        else:
+            for k, step in enumerate(value):
+                c.mapping(step, join(join(path, kind), k), {**STEP_KEYS, "when": "适用条件"}, ("do",))
+
+
+def _check_links(lib: Library, problems: list[Problem]) -> None:
+    for clause in lib.clauses.values():
+        if clause.doc not in lib.docs:
+            problems.append(clause.loc.problem(f"{clause.id}.doc", f"条款所属文件 “{clause.doc}” 未在 documents.yaml 中登记",
+                                               "documents.yaml 中的文件标识，如 proc-repair"))
+    for form in lib.forms.values():
+        if form.procedure not in lib.docs:
+            problems.append(form.loc.problem(f"{form.id}.procedure", f"表格所属文件 “{form.procedure}” 未登记",
+                                             "documents.yaml 中的文件标识"))
+    for doc in lib.docs.values():
+        for rel in doc.related:
+            if rel not in lib.docs:
+                problems.append(doc.loc.problem(f"{doc.id}.related", f"相关文件 “{rel}” 未登记", "documents.yaml 中的文件标识"))

@@ -1,0 +1,87 @@
+"""Clause texts and conditions are Jinja, run in the sandbox with strict undefined variables.
+
+Profile values enter only as data in the context; they are never themselves compiled as templates,
+so a company called "{{ 7*7 }}" is printed as written. Compiled templates are cached by source
+text: a library is compiled once per process however many kits it builds.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from kitgen.errors import BuildFailed, Problem
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+                            trim_blocks=True, lstrip_blocks=True)
+
+
+def _join_cn(values: Any, sep: str = "、") -> str:
+    return sep.join(str(v) for v in values)
+
+
+_ENV.filters["cnjoin"] = _join_cn
+
+
+@lru_cache(maxsize=8192)
+def _template(text: str):
+    return _ENV.from_string(text)
+
+
+@lru_cache(maxsize=2048)
+def _expression(text: str):
+    return _ENV.compile_expression(text, undefined_to_none=False)
+
+
+def render(text: str, ctx: dict, where: Problem) -> str:
+    """Render `text`; `where` locates it (file, line, clause) for the error message."""
+    if "{" not in text:                 # most paragraphs with no variables skip Jinja entirely
+        return text
+    try:
+        return _template(text).render(ctx)
+    except (TemplateError, SecurityError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise BuildFailed([_problem(where, exc)]) from None
+
+
+def condition(expr: str, ctx: dict, where: Problem) -> bool:
+    if not expr:
+        return True
+    try:
+        return bool(_expression(expr)(**ctx))
+    except (TemplateError, SecurityError, TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise BuildFailed([_problem(where, exc)]) from None
+
+
+def _problem(where: Problem, exc: Exception) -> Problem:
+    if isinstance(exc, UndefinedError):
+        msg, hint = f"模板使用了不存在的变量：{exc.message}", "docs/design.md 所列的变量"
+    elif isinstance(exc, SecurityError):
+        msg, hint = f"模板试图访问不允许的内容（沙箱拒绝）：{exc}", "只使用文档变量，不访问 Python 内部属性"
+    elif isinstance(exc, TemplateError):
+        msg, hint = f"模板语法错误：{exc}", "合法的 Jinja 语法，如 {{ company.name }}"
+    else:
+        msg, hint = f"模板运行出错：{type(exc).__name__}: {exc}", "检查变量与过滤器的用法"
+    line = where.line
+    lineno = getattr(exc, "lineno", None)
+    if line and lineno and isinstance(exc, TemplateError) and lineno > 1:
+        line = line + lineno - 1
+    return Problem(where.file, line, where.path, msg, hint)
+
+
+def check_syntax(text: str) -> str | None:
+    """None when `text` parses as a Jinja template, else the error (for `kitgen lint`)."""
+    try:
+        _ENV.parse(text)
+        return None
+    except TemplateError as exc:
+        return str(exc)
+
+
+def check_expression(text: str) -> str | None:
+    try:
+        _ENV.compile_expression(text)
+        return None
+    except TemplateError as exc:
+        return str(exc)

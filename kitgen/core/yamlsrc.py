@@ -1,0 +1,165 @@
+"""YAML loading that remembers where every value came from.
+
+PyYAML's composer gives nodes with line marks; we build plain Python values from them ourselves,
+recording the line of each field path, refusing duplicate keys, and counting nodes as aliases are
+expanded so that an alias bomb ("billion laughs") is stopped long before it fills memory.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kitgen.errors import InvalidInput, Problem
+
+MAX_BYTES = 20 * 1024 * 1024          # a profile or clause file is never this large
+MAX_NODES = 1_000_000                 # values after alias expansion
+MAX_DEPTH = 60
+
+
+class Source:
+    """A loaded YAML document: its data plus the line of every field path."""
+
+    def __init__(self, name: str, data: Any, lines: dict[str, int]):
+        self.name = name
+        self.data = data
+        self.lines = lines
+
+    def line(self, path: str) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if not path:
+                return None
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+
+    def problem(self, path: str, message: str, hint: str = "") -> Problem:
+        return Problem(self.name, self.line(path), path, message, hint)
+
+
+def join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+class _Builder:
+    def __init__(self, name: str):
+        self.name = name
+        self.lines: dict[str, int] = {}
+        self.count = 0                       # values after alias expansion (what a naive loader builds)
+        self.memo: dict[int, tuple[Any, int]] = {}
+        self.scalar = yaml.SafeLoader("")    # only its scalar constructors are used
+
+    def build(self, node: yaml.Node, path: str, depth: int) -> Any:
+        if id(node) in self.memo:            # an alias: reuse the value, but count what it expands to
+            value, size = self.memo[id(node)]
+            self._count(size, node)
+            return value
+        if depth > MAX_DEPTH:
+            raise InvalidInput([Problem(self.name, node.start_mark.line + 1, "",
+                                        f"嵌套层级超过 {MAX_DEPTH} 层", "层级较浅的结构")])
+        before = self.count
+        self._count(1, node)
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            value: Any = {}
+            self.scalar.flatten_mapping(node)
+            for knode, vnode in node.value:
+                if not isinstance(knode, yaml.ScalarNode):
+                    raise InvalidInput([Problem(self.name, knode.start_mark.line + 1, path,
+                                                "键必须是简单文字", "如 name: 值")])
+                key = self.scalar.construct_object(knode)
+                key = str(key) if not isinstance(key, str) else key
+                sub = join(path, key)
+                if key in value:
+                    raise InvalidInput([Problem(self.name, knode.start_mark.line + 1, sub,
+                                                f"键 “{key}” 重复出现", "每个键只写一次")])
+                self.lines[sub] = knode.start_mark.line + 1
+                value[key] = self.build(vnode, sub, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = [self.build(item, join(path, i), depth + 1) for i, item in enumerate(node.value)]
+        else:
+            value = self.scalar.construct_object(node)
+        if not isinstance(node, yaml.ScalarNode):     # only collections are worth remembering
+            self.memo[id(node)] = (value, self.count - before)
+        return value
+
+    def _count(self, n: int, node: yaml.Node) -> None:
+        self.count += n
+        if self.count > MAX_NODES:
+            raise InvalidInput([Problem(self.name, node.start_mark.line + 1, "",
+                                        "YAML 展开后过大（可能是别名炸弹 alias bomb）",
+                                        "普通的、不含大量别名(&/*)引用的 YAML")])
+
+
+def load(path: Path, display: str | None = None) -> Source:
+    """Load a YAML file; every failure is an InvalidInput with file and line."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput([Problem(name, None, "", "文件不存在", "一个存在的 YAML 文件路径")]) from None
+    except OSError as exc:
+        raise InvalidInput([Problem(name, None, "", f"无法读取文件：{exc.strerror}", "可读的文件")]) from None
+    return loads(raw, name)
+
+
+def loads(raw: bytes, name: str) -> Source:
+    if len(raw) > MAX_BYTES:
+        raise InvalidInput([Problem(name, None, "", f"文件过大（{len(raw) // 1024 // 1024} MB）",
+                                    "20 MB 以内的 YAML 文件")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidInput([Problem(name, line, "", "文件不是 UTF-8 编码",
+                                    "用 UTF-8 编码另存（记事本/WPS“另存为”时选择 UTF-8）")]) from None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise InvalidInput([Problem(name, None, "", "文件是空的", "至少包含 company、role、industry 等内容")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = _yaml_problem(exc)
+        raise InvalidInput([Problem(name, line, "", f"YAML 语法错误：{what}",
+                                    "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对")]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput([Problem(name, None, "", f"YAML 语法错误：{exc}", "合法的 YAML")]) from None
+    if node is None:
+        raise InvalidInput([Problem(name, None, "", "文件是空的", "至少包含 company、role、industry 等内容")])
+    builder = _Builder(name)
+    try:
+        data = builder.build(node, "", 0)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise InvalidInput([Problem(name, mark.line + 1 if mark else None, "",
+                                    f"无法识别的值：{exc.problem}", "普通文字、数字、日期或列表")]) from None
+    except RecursionError:
+        raise InvalidInput([Problem(name, None, "", "嵌套过深", "层级较浅的结构")]) from None
+    return Source(name, data, builder.lines)
+
+
+_YAML_WORDS = {
+    "mapping values are not allowed here": "此处不能出现“键: 值”（冒号后的内容可能需要加引号，或缩进不对）",
+    "could not find expected ':'": "缺少冒号“:”",
+    "found character '\\t' that cannot start any token": "使用了 Tab 缩进",
+    "did not find expected key": "缩进不一致，找不到预期的键",
+    "found undefined alias": "引用了未定义的别名(*)",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
+    "did not find expected ',' or ']'": "方括号列表未正确闭合",
+    "did not find expected ',' or '}'": "花括号映射未正确闭合",
+    "found duplicate anchor": "锚点(&)重复",
+}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem or exc.context or "")
+    for eng, zh in _YAML_WORDS.items():
+        if eng in problem:
+            return zh
+    return problem

@@ -1,0 +1,289 @@
+"""Compose: the plan's documents and forms as block-model Documents (no file I/O here).
+
+Clause texts are rendered against the context; `gen` blocks are filled from the plan, so the
+tables in the documents (commitments, lists, matrix, deletions) are the same data as kit.json.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable
+
+from kitgen.core.catalog import PROVENANCE_SHORT
+from kitgen.core.clauses import ClauseDef, FormDef
+from kitgen.core.plan import KIND_NAMES, Plan, PlannedDoc, PlannedForm
+from kitgen.core.profile import COMMITMENTS
+from kitgen.core.textrender import condition, render
+from kitgen.errors import BuildFailed
+from kitgen.render import model as m
+
+STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记录"]
+STEP_WIDTHS = [0.7, 6.0, 2.4, 1.8, 2.4]
+
+
+def ind_label(plan: Plan, ind_id: str) -> str:
+    ind = plan.catalog.indicators.get(ind_id)
+    return ind.label if ind else ind_id
+
+
+def _cover(plan: Plan, title: str, number: str, subtitle: str = "") -> m.Cover:
+    ctx = plan.ctx
+    d = ctx["docs"]
+    return m.Cover(company=plan.profile.company.name, title=title, number=number, version=d["version"],
+                   effective_date=d["effective_date"], subtitle=subtitle,
+                   control_rows=[("编制", d["editor"]), ("审核", d["reviewer"]), ("批准", d["approver"])])
+
+
+def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m.Document:
+    p = plan.profile
+    return m.Document(title=title, number=number, company=p.company.name, landscape=landscape,
+                      version=plan.ctx["docs"]["version"], author=p.documents.editor or p.company.name,
+                      created=p.documents.effective_date.isoformat() if p.documents.effective_date else "",
+                      subject="GB/T 27922-2011 商品售后服务评价体系", keywords="售后服务认证")
+
+
+# ------------------------------------------------------------------ system documents
+def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None) -> m.Document:
+    doc = _document(plan, pdoc.title, pdoc.number)
+    doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "")
+    ctx = dict(plan.ctx, doc={"id": pdoc.id, "number": pdoc.number, "title": pdoc.title})
+    blocks = doc.blocks
+    if pdoc.kind == "manual":
+        blocks.append(m.Toc(levels=2))
+        blocks.append(m.PageBreak())
+    if pdoc.indicators:
+        blocks.append(m.Paragraph("本文件对应指标：" + "、".join(pdoc.indicators), style="note"))
+    gens = _generators(plan, extras)
+    for sec in pdoc.sections:
+        blocks.append(m.Heading(sec.heading, level=sec.level, number=sec.number,
+                                indicators=[ind_label(plan, i) for i in sec.indicators]))
+        if sec.explain:
+            for d in sec.explain:
+                blocks.append(m.Paragraph(f"本条款（{d.id} {d.name}）删减，不适用于本公司。删减理由：{d.reason}"))
+            continue
+        blocks.extend(_body(plan, sec.clause, ctx, gens))
+    if pdoc.kind in ("procedure", "rule"):
+        n = len([s for s in pdoc.sections if s.level == 1])
+        blocks.append(m.Heading("相关文件", level=1, number=str(n + 1)))
+        related = [plan.ctx["ref"](r) for r in pdoc.related]
+        blocks.append(m.BulletList(related) if related else m.Paragraph("无。"))
+        blocks.append(m.Heading("记录", level=1, number=str(n + 2)))
+        forms = [plan.forms[f] for f in pdoc.forms]
+        if forms:
+            blocks.append(m.Table(["记录编号", "记录名称", "保存部门", "保存期限"],
+                                  [[f.number, f.title, plan.ctx["dept"]["service"], "【待填写：保存期限】"] for f in forms],
+                                  widths=[3, 6, 3, 3]))
+        else:
+            blocks.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
+    return doc
+
+
+def _body(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
+    out: list[m.Block] = []
+    for j, block in enumerate(cl.body):
+        loc = cl.block_locs[j] if j < len(cl.block_locs) else cl.loc
+        where = loc.problem(f"{cl.id}.body[{j}]", "")
+        if not condition(str(block.get("when") or ""), ctx, where):
+            continue
+        if "p" in block or "note" in block:
+            style = "note" if "note" in block else "body"
+            text = render(block.get("p") or block.get("note") or "", ctx, where)
+            out.extend(m.Paragraph(line.strip(), style=style) for line in text.splitlines() if line.strip())
+        elif "list" in block:
+            items = [render(t, ctx, where).strip() for t in block["list"]]
+            items = [t for t in items if t]
+            if items:
+                out.append(m.BulletList(items))
+        elif "table" in block:
+            out.append(_table(block["table"], ctx, where))
+        elif "steps" in block:
+            rows = []
+            for step in block["steps"]:
+                if not condition(str(step.get("when") or ""), ctx, where):
+                    continue
+                rows.append([str(len(rows) + 1)] + [render(str(step.get(k) or "—"), ctx, where).strip() or "—"
+                                                    for k in ("do", "who", "time", "record")])
+            if rows:
+                out.append(m.Table(STEP_HEADER, rows, widths=STEP_WIDTHS))
+        elif "gen" in block:
+            out.extend(gens[block["gen"]]())
+    return out
+
+
+def _table(spec: dict, ctx: dict, where) -> m.Table:
+    header = [render(str(h), ctx, where) for h in spec.get("header") or []]
+    rows: list[list[str]] = []
+    for row in spec.get("rows") or []:
+        rows.append([render(str(cell), ctx, where) for cell in row])
+    if spec.get("for"):
+        var, _, expr = str(spec["for"]).partition(" in ")
+        var = var.strip()
+        if not var.isidentifier() or not expr.strip():
+            raise BuildFailed([where._replace(message=f"无法理解的循环 “{spec['for']}”", hint="形如 p in products")
+                               if hasattr(where, "_replace") else where])
+        items = _evaluate(expr.strip(), ctx, where)
+        for item in items:
+            sub = dict(ctx, **{var: item})
+            rows.append([render(str(cell), sub, where) for cell in spec.get("row") or []])
+    widths = [float(w) for w in spec.get("widths") or []]
+    if widths and len(widths) != len(header):
+        widths = []
+    return m.Table(header, rows or [["—"] * len(header)], widths=widths)
+
+
+def _evaluate(expr: str, ctx: dict, where):
+    from kitgen.core.textrender import _expression, _problem
+    try:
+        return list(_expression(expr)(**ctx) or [])
+    except Exception as exc:  # noqa: BLE001 - reported with its location
+        raise BuildFailed([_problem(where, exc)]) from None
+
+
+# ------------------------------------------------------------------ generated blocks
+def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Callable[[], list[m.Block]]]:
+    ctx = plan.ctx
+    p = plan.profile
+
+    def outlet_summary() -> list[m.Block]:
+        net = ctx["net"]
+        if not net["total"]:
+            return [m.Paragraph("本公司目前未设立独立的销售或售后服务网点，售后服务由总部" + ctx["service"]["department"] + "统一提供。")]
+        rows = []
+        by_prov = Counter((o.province or "未注明省份", o.operator) for o in p.outlets)
+        provinces = list(dict.fromkeys(o.province or "未注明省份" for o in p.outlets))
+        for prov in provinces:
+            d, e = by_prov.get((prov, "direct"), 0), by_prov.get((prov, "entrusted"), 0)
+            rows.append([prov, str(d), str(e), str(d + e)])
+        rows.append(["合计", str(net["direct"]), str(net["entrusted"]), str(net["total"])])
+        return [m.Paragraph(f"本公司现有网点 {net['total']} 个（直属 {net['direct']} 个、委托 {net['entrusted']} 个），"
+                            f"服务网络方式为“{net['mode']}”，分布于 {len(provinces)} 个省级行政区。"),
+                m.Table(["省份", "直属网点", "委托网点", "合计"], rows, widths=[4, 2, 2, 2])]
+
+    def outlet_table() -> list[m.Block]:
+        if not p.outlets:
+            return outlet_summary()
+        rows = [[str(n), o.name, ctx["outlets"][n - 1]["kind_name"], "直属" if o.operator == "direct" else "委托",
+                 o.partner or "—", f"{o.province or ''}{o.city or ''}", o.address or "—", o.phone or "—"]
+                for n, o in enumerate(p.outlets, start=1)]
+        return [m.Table(["序号", "网点名称", "类型", "直属/委托", "合作单位", "省市", "地址", "电话"], rows,
+                        widths=[0.8, 3.2, 1.6, 1.2, 3, 1.8, 3.6, 2], font_size=8)]
+
+    def partner_table() -> list[m.Block]:
+        partners: dict[str, list] = {}
+        for o in p.outlets:
+            if o.operator == "entrusted" and o.partner:
+                partners.setdefault(o.partner, []).append(o)
+        if not partners:
+            return [m.Paragraph("本公司服务网点均为直属网点，目前无委托合作单位。")]
+        rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(f"{o.province or ''}{o.city or ''}" for o in os_)) or "—"]
+                for n, (name, os_) in enumerate(partners.items(), start=1)]
+        return [m.Table(["序号", "合作单位（受托方）", "委托网点数", "服务区域"], rows, widths=[0.8, 5, 1.6, 4])]
+
+    def product_table() -> list[m.Block]:
+        rows = [[pr["name"], pr["category"] or "—", f"{pr['warranty_months']}个月",
+                 f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—",
+                 "是" if pr["needs_installation"] else "否"] for pr in ctx["products"]]
+        return [m.Table(["商品名称", "类别", "整机保修期", "主要部件保修期", "是否需安装"], rows, widths=[3, 2.4, 2, 2.2, 1.6])]
+
+    def doc_list(kind: str) -> list[m.Block]:
+        docs = [d for d in plan.docs.values() if d.kind == kind]
+        rows = [[str(n), d.number, d.title, ctx["docs"]["version"]] for n, d in enumerate(docs, start=1)]
+        return [m.Table(["序号", "文件编号", "文件名称", "版本"], rows, widths=[0.8, 3.4, 7, 1.4])]
+
+    def form_list() -> list[m.Block]:
+        rows = [[str(n), f.number, f.title, plan.docs[f.procedure].title]
+                for n, f in enumerate(plan.forms.values(), start=1)]
+        return [m.Table(["序号", "记录编号", "记录名称", "所属文件"], rows, widths=[0.8, 3.2, 4.6, 5.4])]
+
+    def deletions() -> list[m.Block]:
+        top = [d for d in plan.deletions.values() if d.id.count(".") == 2 or d.id.rsplit(".", 1)[0] not in plan.deletions]
+        if not top:
+            return [m.Paragraph("本公司的经营与服务涉及 GB/T 27922-2011 的全部评价指标，本手册无删减。")]
+        rows = [[d.id, d.name, d.reason] for d in top]
+        return [m.Paragraph("根据本公司商品特性和服务提供方式，以下指标不适用，予以删减（删减指标不影响本公司对顾客的责任）："),
+                m.Table(["指标", "名称", "删减理由"], rows, widths=[1.6, 3, 9])]
+
+    def commitments() -> list[m.Block]:
+        rows = []
+        s = ctx["service"]
+        rows.append(["服务热线", f"{s['hotline']}（{s['hours']}）"])
+        for key, (label, unit) in COMMITMENTS.items():
+            if key in ("delivery_days", "install_hours") and not ctx["has_delivery"] and key == "delivery_days":
+                continue
+            if key == "install_hours" and not ctx["has_installation"]:
+                continue
+            rows.append([label, f"{ctx['commit'][key]}{unit}"])
+        return [m.Table(["承诺项目", "承诺内容"], rows, widths=[4, 9])]
+
+    def revision_log() -> list[m.Block]:
+        d = ctx["docs"]
+        return [m.Table(["版本", "修订内容", "修订人", "批准人", "生效日期"],
+                        [[d["version"], "初版发布", d["editor"], d["approver"], d["effective_date"]],
+                         ["", "", "", "", ""], ["", "", "", "", ""]], widths=[1.4, 6, 2, 2, 2.6])]
+
+    def matrix() -> list[m.Block]:
+        rows = []
+        for ind in plan.catalog.indicators.values():
+            if ind.level == 1:
+                continue
+            status = "删减" if ind.id in plan.deletions else "适用"
+            docs = "；".join(dict.fromkeys(plan.docs[d].number for d, _ in plan.coverage.get(ind.id, [])))
+            rows.append([ind.id, ind.name, status, docs or "—", PROVENANCE_SHORT.get(ind.provenance, "")])
+        return [m.Paragraph("下表列出各评价指标在本公司售后服务管理体系文件中的对应关系；“可靠程度”标明该指标条目的来源可靠性，"
+                            "“重建”条目为依据公开资料整理的参考条目，并非标准原文。", style="note"),
+                m.Table(["指标", "名称", "状态", "对应文件", "可靠程度"], rows, widths=[1.5, 3.4, 1, 6.4, 1.4], font_size=8)]
+
+    def org_chart() -> list[m.Block]:
+        return [m.Paragraph("组织机构图见申请资料《组织机构图》。", style="note")]
+
+    gens = {"outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
+            "product_table": product_table, "procedure_list": lambda: doc_list("procedure"),
+            "rule_list": lambda: doc_list("rule"), "form_list": form_list, "deletions": deletions,
+            "matrix": matrix, "commitments": commitments, "revision_log": revision_log, "org_chart": org_chart}
+    gens.update(extras or {})
+    return gens
+
+
+# ------------------------------------------------------------------ record forms
+def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
+    fd: FormDef = pf.definition
+    doc = _document(plan, pf.title, pf.number, landscape=fd.landscape)
+    ctx = dict(plan.ctx, doc={"id": pf.id, "number": pf.number, "title": pf.title})
+    owner = plan.docs[pf.procedure]
+    blocks = doc.blocks
+    blocks.append(m.Paragraph(pf.title, style="title"))
+    blocks.append(m.Paragraph(f"表单编号：{pf.number}　　　　No.________", style="right"))
+    inds = "、".join(ind_label(plan, i) for i in pf.indicators) or "—"
+    blocks.append(m.Paragraph(f"依据文件：《{owner.title}》（{owner.number}）　对应指标：{inds}", style="note"))
+    for j, block in enumerate(fd.layout):
+        where = fd.loc.problem(f"{fd.id}.layout[{j}]", "")
+        if not condition(str(block.get("when") or ""), ctx, where):
+            continue
+        if "fields" in block:
+            rows_spec = [[render(str(lbl), ctx, where) for lbl in row] for row in block["fields"] or []]
+            width = max((len(r) for r in rows_spec), default=1)
+            rows = []
+            for labels in rows_spec:
+                cells: list[str] = []
+                for lbl in labels:
+                    cells += [lbl, ""]
+                cells += [""] * (2 * width - len(cells))
+                rows.append(cells)
+            widths = [2.2, 4] * width
+            doc.blocks.append(m.Table([], rows, widths=widths, repeat_header=False,
+                                      label_columns=tuple(range(0, 2 * width, 2)), blank_row_height_cm=0.9))
+        elif "grid" in block:
+            g = block["grid"] or {}
+            cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
+            n = int(g.get("rows") or 10)
+            widths = [float(w) for w in g.get("widths") or []]
+            if len(widths) != len(cols):
+                widths = []
+            blocks.append(m.Table(cols, [[""] * len(cols) for _ in range(n)], widths=widths,
+                                  blank_row_height_cm=0.8, font_size=9))
+        elif "text" in block:
+            text = render(str(block["text"]), ctx, where)
+            blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
+        elif "sign" in block:
+            parts = [f"{render(str(s), ctx, where)}：____________" for s in block["sign"] or []]
+            blocks.append(m.Paragraph("　　".join(parts), style="signature"))
+    return doc

@@ -1,0 +1,181 @@
+"""Writing a kit folder safely.
+
+- The whole new kit is assembled in a staging folder beside the destination and swapped in with
+  renames, so an interrupted build leaves the previous kit whole.
+- A file the company edited (its hash differs from the previous kit.json) is kept untouched; the
+  new version is written beside it as `NAME.new.docx`, unless `force`.
+- Files the company added to the folder (scans of the licence, certificates …) are carried over.
+- Rebuilding with the same inputs changes nothing at all (not even modification times).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from kitgen.errors import BuildFailed, Problem
+
+MANIFEST = "kit.json"
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def new_name(rel: str) -> str:
+    stem, dot, suffix = rel.rpartition(".")
+    return f"{stem}.new.{suffix}" if dot else f"{rel}.new"
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    path = out_dir / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return data if isinstance(data, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _safe_target(root: Path, rel: str) -> Path:
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise BuildFailed([Problem(rel, None, "", "输出文件路径越出了文件包目录", "文件包目录内的相对路径")])
+    return target
+
+
+def write_kit(out_dir: Path, files: list, manifest: dict, *, force: bool = False, make_zip: bool = False,
+              _fail_after: int | None = None):
+    """Write `files` and kit.json into out_dir. `_fail_after` simulates a crash (tests only)."""
+    from kitgen.render.publish import BuildResult, manifest_bytes
+    out_dir = Path(out_dir)
+    old = read_manifest(out_dir) if out_dir.is_dir() else None
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildFailed([Problem(str(out_dir), None, "", "输出路径已存在且不是文件夹", "一个新的或已有的文件包文件夹")])
+    if out_dir.is_dir() and old is None and any(out_dir.iterdir()) and not force:
+        raise BuildFailed([Problem(str(out_dir), None, "", "输出文件夹不是空的，也不是 kitgen 文件包（没有 kit.json）",
+                                   "一个空文件夹或新文件夹；确需写入请加 --force")])
+    old_hashes = {f.get("path"): f.get("sha256") for f in (old or {}).get("files", []) if isinstance(f, dict)}
+
+    result = BuildResult(out_dir=out_dir, files=files)
+    plan_writes: dict[str, bytes] = {}
+    entries = {f["path"]: f for f in manifest["files"]}
+    for f in files:
+        target = _safe_target(out_dir, f.path) if out_dir.exists() else None
+        current = _sha(target) if target is not None and target.is_file() else None
+        if current is None or force:
+            plan_writes[f.path] = f.data
+            continue
+        if current == f.sha256:
+            continue                                      # already exactly this
+        if old_hashes.get(f.path) == current:
+            plan_writes[f.path] = f.data                  # untouched since the last build: replace
+            continue
+        # edited by the company (or a file of theirs with our name): keep it, write ours beside it
+        result.kept.append(f.path)
+        alt = new_name(f.path)
+        result.new_versions.append(alt)
+        plan_writes[alt] = f.data
+        entries[f.path]["sha256"] = old_hashes.get(f.path) or f.sha256
+        entries[f.path]["new_version"] = alt
+    removals = []
+    new_paths = {f.path for f in files}
+    for path, digest in old_hashes.items():
+        if path and path not in new_paths:
+            target = out_dir / path
+            if target.is_file() and (_sha(target) == digest or force):
+                removals.append(path)                    # ours, unchanged, no longer part of the kit
+    manifest_data = manifest_bytes(manifest)
+    old_manifest = (out_dir / MANIFEST).read_bytes() if (out_dir / MANIFEST).is_file() else None
+    if not plan_writes and not removals and old_manifest == manifest_data:
+        result.manifest = manifest
+        if make_zip:
+            result.zip_path = _zip(out_dir)
+        return result                                     # nothing changed: touch nothing
+
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.kitgen-", dir=parent))
+    try:
+        if out_dir.is_dir():
+            _copy_tree(out_dir, staging, skip={MANIFEST, *removals})
+        for n, (rel, data) in enumerate(sorted(plan_writes.items())):
+            if _fail_after is not None and n >= _fail_after:
+                raise RuntimeError("simulated failure")
+            target = _safe_target(staging, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        _prune_empty_dirs(staging)
+        (staging / MANIFEST).write_bytes(manifest_data)   # last: a kit without it is unfinished
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.manifest = manifest
+    if make_zip:
+        result.zip_path = _zip(out_dir)
+    return result
+
+
+def _copy_tree(src: Path, dst: Path, skip: set[str]) -> None:
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src).as_posix()
+        if rel in skip or path.is_symlink():
+            continue
+        target = dst / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)                  # cheap; we never write into an existing file
+            except OSError:
+                shutil.copy2(path, target)
+
+
+def _prune_empty_dirs(root: Path) -> None:
+    for path in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Move the staged kit into place; the old kit is moved aside first and removed last."""
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    aside = out_dir.with_name(f".{out_dir.name}.kitgen-old")
+    if aside.exists():
+        shutil.rmtree(aside, ignore_errors=True)
+    os.replace(out_dir, aside)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        os.replace(aside, out_dir)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _zip(out_dir: Path) -> Path:
+    """A zip of the kit beside it; entries are UTF-8 flagged (Chinese names in Windows Explorer)."""
+    from kitgen.render.ziputil import write_zip
+    entries = []
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
+        rel = path.relative_to(out_dir).as_posix()
+        entries.append((f"{out_dir.name}/{rel}", path.read_bytes()))
+    zpath = out_dir.with_name(out_dir.name + ".zip")
+    zpath.write_bytes(write_zip(entries))
+    return zpath

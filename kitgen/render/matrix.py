@@ -1,0 +1,62 @@
+"""The indicator matrix (指标对照表), Word and Excel, from the plan's coverage — never typed twice."""
+from __future__ import annotations
+
+from kitgen.core.catalog import PROVENANCE_SHORT
+from kitgen.core.plan import Plan
+from kitgen.render import model as m
+
+DOCX = "07 指标对照表.docx"
+XLSX = "07 指标对照表.xlsx"
+HEADER = ["指标编号", "层级", "指标名称", "状态", "删减理由", "覆盖文件（编号 章节）", "证明记录", "可靠程度"]
+
+
+def matrix_rows(plan: Plan) -> list[list[str]]:
+    rows = []
+    for ind in plan.catalog.indicators.values():
+        deleted = plan.deletions.get(ind.id)
+        sections = []
+        for doc_id, label in plan.coverage.get(ind.id, []):
+            d = plan.docs[doc_id]
+            sections.append(f"{d.number}《{d.title}》{label}")
+        if ind.level < 3:
+            # a parent lists its documents only, its clauses list the sections
+            sections = list(dict.fromkeys(f"{plan.docs[d].number}《{plan.docs[d].title}》"
+                                          for d, _ in plan.coverage.get(ind.id, [])))
+        forms = [f"{plan.forms[f].number}《{plan.forms[f].title}》" for f in plan.evidence.get(ind.id, [])]
+        rows.append([ind.id, str(ind.level), ind.name, "删减" if deleted else "适用",
+                     deleted.reason if deleted else "", "\n".join(sections) if not deleted else "",
+                     "\n".join(forms) if not deleted else "", PROVENANCE_SHORT.get(ind.provenance, ind.provenance)])
+    return rows
+
+
+def matrix_files(plan: Plan) -> list:
+    from kitgen.render.docx_writer import write_docx
+    from kitgen.render.publish import OutputFile
+    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    p = plan.profile
+    rows = matrix_rows(plan)
+    number = plan.doc_number("QM-01") + "-附表"
+    note = (f"本表由 kitgen 依据同一份生成计划编制，与各文件中的“对应指标”标注一致。指标目录：{plan.catalog.title}。"
+            "“可靠程度”标明目录条目的来源：已证实＝多个公开来源一致；较可靠＝单一来源或有力推断；"
+            "重建＝依据公开资料整理的参考条目，并非标准原文，编号与措辞以标准正式文本为准。")
+    applicable = [i for i in plan.applicable(3)]
+    deleted3 = [i for i in plan.deletions if plan.catalog.indicators[i].level == 3]
+    summary = (f"三级指标共 {len(applicable) + len(deleted3)} 项：适用 {len(applicable)} 项，删减 {len(deleted3)} 项；"
+               f"适用指标均已由体系文件覆盖。")
+    doc = m.Document(title="指标对照表", number=number, company=p.company.name, landscape=True,
+                     version=plan.ctx["docs"]["version"], author=p.documents.editor or p.company.name,
+                     created=p.documents.effective_date.isoformat() if p.documents.effective_date else "",
+                     subject="GB/T 27922-2011 指标对照表")
+    doc.blocks += [m.Paragraph("售后服务管理体系指标对照表", style="title"),
+                   m.Paragraph(p.company.name, style="subtitle"),
+                   m.Paragraph(summary), m.Paragraph(note, style="note"),
+                   m.Table(HEADER, [r[:4] + [r[4] or "—", r[5] or "—", r[6] or "—", r[7]] for r in rows],
+                           widths=[1.6, 0.8, 3, 1, 3.6, 8, 4.4, 1.4], font_size=8)]
+    docx = write_docx(doc)
+    sheet = Sheet(name="指标对照表", header=HEADER, rows=rows, widths=[10, 6, 22, 8, 36, 60, 36, 10],
+                  title=f"{p.company.name} 售后服务管理体系指标对照表（{plan.catalog.standard}）")
+    xlsx = write_xlsx([sheet], title="指标对照表", author=p.documents.editor or p.company.name,
+                      created=p.documents.effective_date.isoformat() if p.documents.effective_date else "")
+    inds = [i for i in plan.applicable()]
+    return [OutputFile(DOCX, "matrix", "指标对照表", docx, number, inds),
+            OutputFile(XLSX, "matrix", "指标对照表（Excel）", xlsx, number, inds)]
