@@ -32,13 +32,14 @@ def load_profile(path: str | Path, catalog: Catalog | Path | None = None) -> Pro
     return profile
 
 
-def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list[Path] | None = None):
+def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list[Path] | None = None, *,
+         require_coverage: bool = True):
     """Decide the kit's contents (kitgen.core.plan.Plan) without writing anything."""
     from kitgen.core.clauses import load_library
     from kitgen.core.plan import make_plan
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     industry = load_industries()[profile.industry]
-    return make_plan(profile, industry, cat, load_library(overlays))
+    return make_plan(profile, industry, cat, load_library(overlays), require_coverage=require_coverage)
 
 
 def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None = None,

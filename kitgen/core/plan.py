@@ -94,7 +94,8 @@ class Plan:
         return f"{prefix}/SH-{code}" if prefix else f"SH-{code}"
 
 
-def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: Library) -> Plan:
+def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: Library, *,
+              require_coverage: bool = True) -> Plan:
     deletions = derive.deletions(profile, industry, catalog)
     ctx = build_context(profile, industry, catalog, deletions)
     plan = Plan(profile=profile, industry=industry, catalog=catalog, library=library, ctx=ctx, deletions=deletions,
@@ -208,7 +209,7 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
 
     missing = [i for i in plan.applicable() if not plan.coverage.get(i)
                and not catalog.indicators[i].children]
-    if missing:
+    if missing and require_coverage:
         raise BuildFailed([Problem(catalog.source or "catalog", None, i,
                                    f"适用的指标 “{catalog.indicators[i].label}” 没有任何条款覆盖",
                                    "在 clauses/ 中为它编写条款（indicators 列出该编号），或在 exclusions 中说明删减理由")
