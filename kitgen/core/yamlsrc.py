@@ -124,6 +124,8 @@ def loads(raw: bytes, name: str) -> Source:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "stream end" in str(exc.problem or ""):
+            mark = exc.context_mark            # an unclosed bracket: point at where it was opened
         line = mark.line + 1 if mark else None
         what = _yaml_problem(exc)
         raise InvalidInput([Problem(name, line, "", f"YAML 语法错误：{what}",
@@ -152,6 +154,11 @@ _YAML_WORDS = {
     "found undefined alias": "引用了未定义的别名(*)",
     "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
     "did not find expected ',' or ']'": "方括号列表未正确闭合",
+    "expected ',' or ']'": "方括号 [ ] 未闭合",
+    "expected ',' or '}'": "花括号 { } 未闭合",
+    "expected the node content": "缺少内容（括号或引号未闭合？）",
+    "while scanning a quoted scalar": "引号未闭合",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
     "did not find expected ',' or '}'": "花括号映射未正确闭合",
     "found duplicate anchor": "锚点(&)重复",
 }
