@@ -19,14 +19,15 @@ DOC_KINDS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制
 DOC_KEYS = {"id": "标识", "kind": "类别", "code": "编号后缀", "title": "名称", "indicators": "对应指标",
             "related": "相关文件", "when": "适用条件"}
 CLAUSE_KEYS = {"id": "标识", "doc": "所属文件", "order": "顺序", "heading": "标题", "level": "标题层级",
-               "indicators": "对应指标", "when": "适用条件", "on_deleted": "删减时处理", "body": "正文"}
+               "indicators": "对应指标", "when": "适用条件", "on_deleted": "删减时处理", "numbered": "是否编号",
+               "body": "正文"}
 FORM_KEYS = {"id": "标识", "code": "编号后缀", "title": "名称", "procedure": "所属程序/制度", "indicators": "对应指标",
              "when": "适用条件", "landscape": "横向", "layout": "版式"}
 BLOCK_KINDS = {"p": "段落", "list": "列表", "table": "表格", "steps": "流程表", "note": "注释", "gen": "自动生成块"}
 FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "text": "文字", "sign": "签字栏"}
 GEN_BLOCKS = ("outlet_summary", "outlet_table", "partner_table", "product_table", "procedure_list", "rule_list",
               "form_list", "deletions", "matrix", "commitments", "revision_log", "org_chart")
-TABLE_KEYS = {"header": "表头", "widths": "列宽", "rows": "行", "for": "循环", "row": "循环行"}
+TABLE_KEYS = {"header": "表头", "widths": "列宽", "rows": "行", "for": "循环", "row": "循环行", "when": "适用条件"}
 STEP_KEYS = {"do": "工作内容", "who": "责任部门/岗位", "time": "时限", "record": "记录"}
 
 
@@ -64,6 +65,7 @@ class ClauseDef:
     body: list[dict]
     loc: Loc
     block_locs: list[Loc] = field(default_factory=list)
+    numbered: bool = True
 
 
 @dataclass
@@ -236,7 +238,8 @@ def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None
         lib.clauses[cid] = ClauseDef(id=cid, doc=str(item["doc"]), order=float(order), heading=str(item["heading"]),
                                      level=level, indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
                                      when=str(item.get("when") or ""), on_deleted=on_deleted, body=body,
-                                     loc=Loc(src.name, src.line(path)), block_locs=block_locs)
+                                     loc=Loc(src.name, src.line(path)), block_locs=block_locs,
+                                     numbered=item.get("numbered", True) is not False)
     problems.extend(c.problems)
 
 

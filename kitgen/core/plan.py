@@ -185,16 +185,18 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
                 explain = [deletions[i] for i in known]
             heading = render(cl.heading, dctx, cl.loc.problem(f"{cl.id}.heading", ""))
             level = cl.level
-            counters[level - 1] += 1
-            for k in range(level, 3):
-                counters[k] = 0
-            number = ".".join(str(n) for n in counters[:level])
+            number = ""
+            if cl.numbered:                # front matter (颁布令, 任命书 …) stands unnumbered
+                counters[level - 1] += 1
+                for k in range(level, 3):
+                    counters[k] = 0
+                number = ".".join(str(n) for n in counters[:level])
             sec = Section(clause=cl, heading=heading, level=level, number=number, indicators=applicable,
                           explain=explain)
             pdoc.sections.append(sec)
             for i in applicable:
                 cited.add(i)
-                plan.coverage.setdefault(i, []).append((doc_id, f"{number} {heading}"))
+                plan.coverage.setdefault(i, []).append((doc_id, f"{number} {heading}".strip()))
         pdoc.indicators = sorted(cited, key=lambda i: order.get(i, 1 << 30))
         pdoc.related = [r for r in (pdoc.definition.related if pdoc.definition else [])]
 

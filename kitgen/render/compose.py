@@ -50,8 +50,8 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
     if pdoc.kind == "manual":
         blocks.append(m.Toc(levels=2))
         blocks.append(m.PageBreak())
-    if pdoc.indicators:
-        blocks.append(m.Paragraph("本文件对应指标：" + "、".join(pdoc.indicators), style="note"))
+    if pdoc.indicators and pdoc.kind != "manual":   # the manual covers everything: its matrix says so
+        blocks.append(m.Paragraph("本文件对应指标：" + "、".join(_third_level_compact(plan, pdoc.indicators)), style="note"))
     gens = _generators(plan, extras)
     for sec in pdoc.sections:
         blocks.append(m.Heading(sec.heading, level=sec.level, number=sec.number,
@@ -77,6 +77,22 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
     return doc
 
 
+def _third_level_compact(plan: Plan, ids: list[str]) -> list[str]:
+    """Indicator ids as a reader wants them: third-level clauses, a parent's id when all are cited."""
+    cited = set(ids)
+    out: list[str] = []
+    for ind in plan.catalog.indicators.values():
+        if ind.level == 2:
+            kids = [k for k in ind.children if k not in plan.deletions]
+            if kids and all(k in cited for k in kids):
+                out.append(f"{ind.id}（全部）")
+            else:
+                out.extend(k for k in kids if k in cited)
+                if not kids and ind.id in cited:
+                    out.append(ind.id)
+    return out
+
+
 def _body(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
     out: list[m.Block] = []
     for j, block in enumerate(cl.body):
@@ -94,7 +110,8 @@ def _body(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> li
             if items:
                 out.append(m.BulletList(items))
         elif "table" in block:
-            out.append(_table(block["table"], ctx, where))
+            if condition(str(block["table"].get("when") or ""), ctx, where):
+                out.append(_table(block["table"], ctx, where))
         elif "steps" in block:
             rows = []
             for step in block["steps"]:
@@ -268,9 +285,12 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
                     cells += [lbl, ""]
                 cells += [""] * (2 * width - len(cells))
                 rows.append(cells)
-            widths = [2.2, 4] * width
+            widths = []
+            for col in range(width):        # a label column as wide as its longest label needs
+                longest = max((len(r[col]) for r in rows_spec if col < len(r)), default=4)
+                widths += [max(2.0, min(4.2, 0.5 * longest + 0.6)), 4.0]
             doc.blocks.append(m.Table([], rows, widths=widths, repeat_header=False,
-                                      label_columns=tuple(range(0, 2 * width, 2)), blank_row_height_cm=0.9))
+                                      label_columns=tuple(range(0, 2 * width, 2)), blank_row_height_cm=0.75))
         elif "grid" in block:
             g = block["grid"] or {}
             cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
