@@ -283,14 +283,17 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
                 cells: list[str] = []
                 for lbl in labels:
                     cells += [lbl, ""]
-                cells += [""] * (2 * width - len(cells))
-                rows.append(cells)
+                rows.append(cells)              # a short row: the writer spreads its last blank cell
             widths = []
             for col in range(width):        # a label column as wide as its longest label needs
                 longest = max((len(r[col]) for r in rows_spec if col < len(r)), default=4)
                 widths += [max(2.0, min(4.2, 0.5 * longest + 0.6)), 4.0]
+            if width == 1:                  # free-text fields (内容、原因、处理意见): room to write
+                widths, height = [3.0, 11.0], 2.2
+            else:
+                height = 0.75
             doc.blocks.append(m.Table([], rows, widths=widths, repeat_header=False,
-                                      label_columns=tuple(range(0, 2 * width, 2)), blank_row_height_cm=0.75))
+                                      label_columns=tuple(range(0, 2 * width, 2)), blank_row_height_cm=height))
         elif "grid" in block:
             g = block["grid"] or {}
             cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
