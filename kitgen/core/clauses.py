@@ -24,7 +24,7 @@ CLAUSE_KEYS = {"id": "标识", "doc": "所属文件", "order": "顺序", "headin
 FORM_KEYS = {"id": "标识", "code": "编号后缀", "title": "名称", "procedure": "所属程序/制度", "indicators": "对应指标",
              "when": "适用条件", "landscape": "横向", "layout": "版式"}
 BLOCK_KINDS = {"p": "段落", "list": "列表", "table": "表格", "steps": "流程表", "note": "注释", "gen": "自动生成块"}
-FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "text": "文字", "sign": "签字栏"}
+FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "heading": "栏目标题", "text": "文字", "sign": "签字栏"}
 GEN_BLOCKS = ("outlet_summary", "outlet_table", "partner_table", "product_table", "procedure_list", "rule_list",
               "form_list", "deletions", "matrix", "commitments", "revision_log", "org_chart")
 TABLE_KEYS = {"header": "表头", "widths": "列宽", "rows": "行", "for": "循环", "row": "循环行", "when": "适用条件"}

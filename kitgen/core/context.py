@@ -34,6 +34,11 @@ def num(value: float | int | None, label: str) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def count(value: int | None, label: str) -> int | str:
+    """Whole-number facts stay numbers (so texts can compare them); a missing one is a placeholder."""
+    return value if value is not None else ph(label)
+
+
 def cn_date(d) -> str | None:
     return f"{d.year}年{d.month}月{d.day}日" if d else None
 
@@ -93,7 +98,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
             "address": _or(co.address, "企业地址"), "postcode": _or(co.postcode, "邮编"),
             "founded": _or(cn_date(co.founded), "成立日期"),
             "registered_capital": _or(co.registered_capital, "注册资本"),
-            "employees": num(co.employees, "员工人数"), "website": _or(co.website, "企业网址"),
+            "employees": count(co.employees, "员工人数"), "website": _or(co.website, "企业网址"),
             "contact": {"name": _or(contact.name, "联系人"), "title": _or(contact.title, "联系人职务"),
                         "phone": _or(contact.phone, "联系电话"), "mobile": _or(contact.mobile, "联系人手机"),
                         "email": _or(contact.email, "电子邮箱")},
@@ -118,9 +123,9 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "service": {
             "department": depts["service"], "manager": _or(s.manager, "售后服务负责人姓名"),
             "hotline": _or(s.hotline, "服务热线"), "hours": _or(s.hours, "服务时间"),
-            "staff": num(s.staff, "售后服务人员总数"), "managers": num(s.managers, "服务管理人员数"),
-            "certified_managers": num(s.certified_managers, "持证售后服务管理师人数"),
-            "required_certified": num(required_certified(s.managers), "应配售后服务管理师人数"),
+            "staff": count(s.staff, "售后服务人员总数"), "managers": count(s.managers, "服务管理人员数"),
+            "certified_managers": count(s.certified_managers, "持证售后服务管理师人数"),
+            "required_certified": count(required_certified(s.managers), "应配售后服务管理师人数"),
             "certified_gap": (max(0, required_certified(s.managers) - (s.certified_managers or 0))
                               if s.managers is not None else 0),
             "budget_wan_yuan": num(s.budget_wan_yuan, "年度售后服务经费（万元）"),

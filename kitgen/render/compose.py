@@ -297,12 +297,22 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
         elif "grid" in block:
             g = block["grid"] or {}
             cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
-            n = int(g.get("rows") or 10)
+            given = g.get("rows")
+            if isinstance(given, list):       # pre-printed rows (check items, score lines) with blanks
+                rows = [[render(str(c), ctx, where) for c in row] + [""] * (len(cols) - len(row))
+                        for row in given if isinstance(row, list)]
+                widths = [float(w) for w in g.get("widths") or []]
+                blocks.append(m.Table(cols, rows, widths=widths if len(widths) == len(cols) else [],
+                                      blank_row_height_cm=0.7, font_size=9))
+                continue
+            n = int(given or 10)
             widths = [float(w) for w in g.get("widths") or []]
             if len(widths) != len(cols):
                 widths = []
             blocks.append(m.Table(cols, [[""] * len(cols) for _ in range(n)], widths=widths,
                                   blank_row_height_cm=0.8, font_size=9))
+        elif "heading" in block:
+            blocks.append(m.Paragraph(render(str(block["heading"]), ctx, where).strip(), style="body", bold=True))
         elif "text" in block:
             text = render(str(block["text"]), ctx, where)
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
