@@ -70,9 +70,9 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     installs = derive.has_installation(p)
     dm, inst = p.delivery.model, p.delivery.installation
     depts = dict(DEFAULT_DEPARTMENTS[p.role])
-    if s.department:
-        depts["service"] = s.department
     depts.update(p.departments)
+    if s.department:                      # the contract's key wins over kitgen's `departments:` addition
+        depts["service"] = s.department
     channels = [SALES_CHANNELS[c] for c in p.sales_channels]
     products = [{"name": pr.name, "category": pr.category or "",
                  "warranty_months": num(pr.warranty_months, f"{pr.name}整机保修期（月）"),
