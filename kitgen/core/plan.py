@@ -202,7 +202,7 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
 
     # second-level and first-level indicators are covered through their clauses
     for ind in reversed(list(catalog.indicators.values())):
-        if ind.id in deletions or ind.id in plan.coverage:
+        if ind.id in deletions:
             continue
         for child in ind.children:
             for entry in plan.coverage.get(child, []):

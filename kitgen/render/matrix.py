@@ -7,25 +7,37 @@ from kitgen.render import model as m
 
 DOCX = "07 指标对照表.docx"
 XLSX = "07 指标对照表.xlsx"
-HEADER = ["指标编号", "层级", "指标名称", "状态", "删减理由", "覆盖文件（编号 章节）", "证明记录", "可靠程度"]
+HEADER = ["指标编号", "指标名称", "状态", "覆盖文件及章节", "证明记录", "可靠程度"]
+
+
+def _sections_by_document(plan: Plan, ind_id: str, with_sections: bool) -> list[str]:
+    """One line per covering document: its number and title, then the sections that serve it."""
+    grouped: dict[str, list[str]] = {}
+    for doc_id, label in plan.coverage.get(ind_id, []):
+        number = label.split(" ", 1)[0] if label[:1].isdigit() else label
+        grouped.setdefault(doc_id, [])
+        if number not in grouped[doc_id]:
+            grouped[doc_id].append(number)
+    lines = []
+    for doc_id, secs in grouped.items():
+        d = plan.docs[doc_id]
+        head = f"{d.number}《{d.title}》"
+        lines.append(f"{head} {'、'.join(secs)}" if with_sections else head)
+    return lines
 
 
 def matrix_rows(plan: Plan) -> list[list[str]]:
     rows = []
     for ind in plan.catalog.indicators.values():
         deleted = plan.deletions.get(ind.id)
-        sections = []
-        for doc_id, label in plan.coverage.get(ind.id, []):
-            d = plan.docs[doc_id]
-            sections.append(f"{d.number}《{d.title}》{label}")
-        if ind.level < 3:
-            # a parent lists its documents only, its clauses list the sections
-            sections = list(dict.fromkeys(f"{plan.docs[d].number}《{plan.docs[d].title}》"
-                                          for d, _ in plan.coverage.get(ind.id, [])))
-        forms = [f"{plan.forms[f].number}《{plan.forms[f].title}》" for f in plan.evidence.get(ind.id, [])]
-        rows.append([ind.id, str(ind.level), ind.name, "删减" if deleted else "适用",
-                     deleted.reason if deleted else "", "\n".join(sections) if not deleted else "",
-                     "\n".join(forms) if not deleted else "", PROVENANCE_SHORT.get(ind.provenance, ind.provenance)])
+        if deleted:
+            status, covered, forms = f"删减：{deleted.reason}", "", ""
+        else:
+            status = "适用"
+            covered = "\n".join(_sections_by_document(plan, ind.id, with_sections=ind.level == 3))
+            forms = "\n".join(f"{plan.forms[f].number}《{plan.forms[f].title}》" for f in plan.evidence.get(ind.id, []))
+        name = "　" * (ind.level - 1) + ind.name
+        rows.append([ind.id, name, status, covered, forms, PROVENANCE_SHORT.get(ind.provenance, ind.provenance)])
     return rows
 
 
@@ -50,10 +62,10 @@ def matrix_files(plan: Plan) -> list:
     doc.blocks += [m.Paragraph("售后服务管理体系指标对照表", style="title"),
                    m.Paragraph(p.company.name, style="subtitle"),
                    m.Paragraph(summary), m.Paragraph(note, style="note"),
-                   m.Table(HEADER, [r[:4] + [r[4] or "—", r[5] or "—", r[6] or "—", r[7]] for r in rows],
-                           widths=[1.6, 0.8, 3, 1, 3.6, 8, 4.4, 1.4], font_size=8)]
+                   m.Table(HEADER, [[c or "—" for c in r] for r in rows],
+                           widths=[1.6, 3.4, 3.4, 9.4, 4.6, 1.4], font_size=8)]
     docx = write_docx(doc)
-    sheet = Sheet(name="指标对照表", header=HEADER, rows=rows, widths=[10, 6, 22, 8, 36, 60, 36, 10],
+    sheet = Sheet(name="指标对照表", header=HEADER, rows=rows, widths=[10, 26, 36, 70, 40, 10],
                   title=f"{p.company.name} 售后服务管理体系指标对照表（{plan.catalog.standard}）")
     xlsx = write_xlsx([sheet], title="指标对照表", author=p.documents.editor or p.company.name,
                       created=p.documents.effective_date.isoformat() if p.documents.effective_date else "")

@@ -1,0 +1,691 @@
+"""`kitgen check`: is a kit folder (built by kitgen, then edited by the company) complete?
+
+The library side: ``check_kit(path) -> CheckReport`` reads kit.json and the files as they are now
+and returns one :class:`Finding` per thing a reviewer must know about. The CLI
+(kitgen/cli/check_cmd.py) only prints and maps to exit codes.
+
+What is reported (kind → meaning; ``blocking`` findings make the kit incomplete):
+
+- ``dossier``        an item of the 11-item application dossier missing, or still owed by the company
+- ``missing``        a file kit.json lists is not there
+- ``unreadable``     a file is damaged, not the Word/Excel file its name says, or hostile (zip bomb,
+                     XML entity bomb); ``reason`` says which
+- ``placeholders``   【待填写：…】 still in a document (count and the first few)
+- ``uncovered``      an applicable indicator whose covering files are all gone
+- ``deletion_reason`` a deleted indicator without a reason
+- ``manifest``       an entry of kit.json that cannot be used (e.g. a path outside the kit)
+- ``edited``         (informational) a file differs from what kitgen wrote: the company edited it
+- ``new_version``    (informational) a rebuild kept an edited file and put its new version beside it
+
+How the company puts an owed dossier item in place (the rule the reviewer follows): a non-empty
+file in ``06 申请资料/`` (or in a sub-folder of it) whose name starts with the item number —
+``01 营业执照.pdf``, ``1营业执照.jpg``, ``10 ISO9001证书.pdf``, or a folder ``10 证书/`` holding
+the scans — or any path recorded in that item's ``files`` in kit.json. Files kitgen generated
+(listed in kit.json ``files``) and ``*.new.*`` versions never count as the company's.
+
+Reading is defensive: files are read only when they are regular files under a size cap; zips
+are vetted on their central directory (entry count, declared sizes, compression ratio) before a
+byte is inflated; XML is refused when it declares a DTD or entities and is otherwise parsed with
+lxml without entity resolution, DTD loading, network access or huge-tree support; every read is
+capped. A hostile file costs milliseconds and is reported as such.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kitgen.errors import NotAKit, Problem
+
+MANIFEST = "kit.json"
+DOSSIER_DIR = "06 申请资料"
+
+# limits for reading a kit's files (generous for real documents, tiny for bombs)
+MAX_FILE_BYTES = 100 * 1024 * 1024        # a kit file on disk
+MAX_MANIFEST_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 5000
+MAX_CENTRAL_DIR = 4 * 1024 * 1024
+MAX_MEMBER = 64 * 1024 * 1024             # one uncompressed zip member
+MAX_TOTAL = 200 * 1024 * 1024             # all members together
+MAX_RATIO = 200                           # uncompressed / compressed, for members over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_HASH_BYTES = 1024 * 1024 * 1024       # company scans may be large; hashing streams them
+
+PLACEHOLDER_RE = re.compile(r"【待填写[^】\n]{0,80}】")
+SAMPLES = 5                               # placeholders quoted per file
+
+DOSSIER_TITLES = {
+    1: "营业执照", 2: "生产/服务许可证或资质证书（法律法规有要求时）", 3: "申报产品/服务的详细介绍",
+    4: "适用的法律法规/标准清单", 5: "组织简介", 6: "组织机构图（含售后服务组织机构图）",
+    7: "产品销售网点/售后服务网点清单", 8: "商品销售方式的介绍", 9: "售后服务体系建设情况",
+    10: "已获认证证书及荣誉证书复印件", 11: "售后服务管理体系文件及文件清单",
+}
+
+KINDS = {   # kind → (Chinese group title, blocking)
+    "dossier": ("申请资料缺项", True),
+    "missing": ("文件缺失", True),
+    "unreadable": ("文件无法读取", True),
+    "placeholders": ("待填写内容", True),
+    "uncovered": ("指标失去文件覆盖", True),
+    "deletion_reason": ("删减未说明理由", True),
+    "manifest": ("kit.json 条目有误", True),
+    "edited": ("企业修改过的文件（仅供参考）", False),
+    "new_version": ("重新生成时保留了企业修改、新版本在旁（仅供参考）", False),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# safe reading
+# --------------------------------------------------------------------------------------------
+
+class Unreadable(Exception):
+    """A file that cannot (or must not) be read. ``reason`` is a short category, ``message`` Chinese.
+
+    reasons: not_file, too_large, io, not_zip, truncated, zip_bomb, entity_bomb, bad_xml, not_word,
+    not_excel, corrupt"""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    @property
+    def hostile(self) -> bool:
+        return self.reason in ("zip_bomb", "entity_bomb")
+
+
+def read_regular(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most ``cap`` bytes."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise Unreadable("missing", "文件不存在") from None
+    except OSError as e:
+        raise Unreadable("io", f"无法访问（{e.strerror or e}）") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable("not_file", "不是普通文件（是文件夹、设备或管道）")
+    if st.st_size > cap:
+        raise Unreadable("too_large", f"文件过大（{st.st_size / 1048576:.0f} MB，上限 {cap // 1048576} MB）")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as e:
+        raise Unreadable("io", f"无法读取（{e.strerror or e}）") from None
+    if len(data) > cap:
+        raise Unreadable("too_large", f"文件过大（超过 {cap // 1048576} MB）")
+    return data
+
+
+def _eocd_check(data: bytes) -> None:
+    """Refuse a zip whose end-of-central-directory record announces too many entries or too big a
+    directory, before zipfile parses (and allocates for) the whole directory."""
+    tail = data[-(65535 + 22):]
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0:
+        if data[:4] == b"PK\x03\x04":
+            raise Unreadable("truncated", "zip 文件不完整（缺少中央目录，文件可能被截断）")
+        raise Unreadable("not_zip", "不是 Office 文件（不是 zip 格式）")
+    rec = tail[pos:pos + 22]
+    if len(rec) < 22:
+        raise Unreadable("truncated", "zip 文件不完整（文件可能被截断）")
+    _sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset, _clen = struct.unpack("<IHHHHIIH", rec)
+    if n_total != 0xFFFF and n_total > MAX_ZIP_ENTRIES:
+        raise Unreadable("zip_bomb", f"zip 含 {n_total} 个条目（上限 {MAX_ZIP_ENTRIES}），疑似压缩炸弹，拒绝读取")
+    if cd_size != 0xFFFFFFFF and cd_size > MAX_CENTRAL_DIR:
+        raise Unreadable("zip_bomb", "zip 中央目录异常庞大，疑似压缩炸弹，拒绝读取")
+    if cd_offset != 0xFFFFFFFF and cd_size != 0xFFFFFFFF:
+        start = len(data) - len(tail) + pos
+        if cd_offset + cd_size > start:
+            raise Unreadable("truncated", "zip 文件不完整（中央目录位置与文件长度不符，文件可能被截断）")
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """A ZipFile over ``data`` whose central directory has been vetted (sizes, ratio, count)."""
+    _eocd_check(data)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise Unreadable("corrupt", f"zip 结构已损坏（{e}）") from None
+    except (OSError, ValueError, EOFError, struct.error) as e:
+        raise Unreadable("truncated", f"zip 结构已损坏或被截断（{e}）") from None
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise Unreadable("zip_bomb", f"zip 含 {len(infos)} 个条目，疑似压缩炸弹，拒绝读取")
+    total = 0
+    for info in infos:
+        size, packed = info.file_size, info.compress_size
+        total += size
+        if size > MAX_MEMBER:
+            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 声称解压后 {size / 1048576:.0f} MB，"
+                                         f"疑似压缩炸弹（zip bomb），拒绝解压")
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
+            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 压缩比约 {size // max(packed, 1)}:1，"
+                                         f"疑似压缩炸弹（zip bomb），拒绝解压")
+    if total > MAX_TOTAL:
+        raise Unreadable("zip_bomb", f"zip 解压后共 {total / 1048576:.0f} MB，疑似压缩炸弹（zip bomb），拒绝解压")
+    return zf
+
+
+def read_member(zf: zipfile.ZipFile, name: str, cap: int = MAX_MEMBER) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise Unreadable("corrupt", f"缺少 {name}") from None
+    try:
+        with zf.open(info) as fh:             # zipfile stops at the declared size and checks the CRC
+            out = fh.read(cap + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+        raise Unreadable("corrupt", f"{name} 已损坏或被截断（{e}）") from None
+    if len(out) > cap:
+        raise Unreadable("zip_bomb", f"{name} 解压后超过 {cap // 1048576} MB，拒绝读取")
+    return out
+
+
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def parse_xml(xml: bytes, name: str):
+    """An lxml element tree, or Unreadable. DTDs and entity declarations are refused outright."""
+    from lxml import etree
+    if _DTD.search(xml):
+        raise Unreadable("entity_bomb", f"{name} 含有 DTD/实体声明（Office 文件不会有，疑似 XML 实体炸弹），拒绝读取")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                             dtd_validation=False, remove_comments=True, remove_pis=True)
+    try:
+        return etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as e:
+        raise Unreadable("bad_xml", f"{name} 不是有效的 XML（{e}）") from None
+
+
+def docx_body_text(data: bytes) -> str:
+    """The body text of a .docx (via kitgen.render.docx_text) after vetting zip and XML."""
+    zf = open_zip(data)
+    with zf:
+        names = set(zf.namelist())
+        if "word/document.xml" not in names:
+            if "xl/workbook.xml" in names:
+                raise Unreadable("not_word", "不是 Word 文件（是 Excel 文件改了扩展名）")
+            raise Unreadable("not_word", "不是 Word 文件（缺少 word/document.xml）")
+        parse_xml(read_member(zf, "word/document.xml"), "word/document.xml")
+    from kitgen.render.docx_text import UnreadableDocx, docx_text
+    try:
+        return docx_text(data)
+    except UnreadableDocx as e:
+        reason = e.reason.split("：", 1)[-1]
+        raise Unreadable("corrupt", reason) from None
+
+
+@dataclass
+class XlsxSheet:
+    name: str
+    rows: dict[int, dict[int, object]] = field(default_factory=dict)   # row number → {column index: value}
+
+    def cell(self, row: int, col: int):
+        return self.rows.get(row, {}).get(col)
+
+
+_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKGREL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def col_letter(i: int) -> str:
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _text_of(el) -> str:
+    """Concatenated <t> under a shared string / inline string, phonetic runs (rPh) left out."""
+    out = []
+    for t in el.iter(_MAIN + "t"):
+        parent = t.getparent()
+        if parent is not None and parent.tag == _MAIN + "rPh":
+            continue
+        out.append(t.text or "")
+    return "".join(out)
+
+
+def read_xlsx(data: bytes) -> list[XlsxSheet]:
+    """Cell values of every worksheet of an .xlsx (strings, numbers, booleans), vetted like docx."""
+    zf = open_zip(data)
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            if "word/document.xml" in names:
+                raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
+            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
+        wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+            for rel in rels.iter(_PKGREL + "Relationship"):
+                target = rel.get("Target") or ""
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            sst = parse_xml(read_member(zf, "xl/sharedStrings.xml"), "xl/sharedStrings.xml")
+            shared = [_text_of(si) for si in sst.iter(_MAIN + "si")]
+        sheets: list[XlsxSheet] = []
+        for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
+            part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
+            if part not in names:
+                raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+            root = parse_xml(read_member(zf, part), part)
+            sheet = XlsxSheet(sh.get("name") or f"Sheet{n + 1}")
+            for r_index, row in enumerate(root.iter(_MAIN + "row"), start=1):
+                rnum = int(row.get("r") or r_index) if (row.get("r") or "").isdigit() else r_index
+                cells: dict[int, object] = {}
+                for c_index, c in enumerate(row.iter(_MAIN + "c")):
+                    m = _REF.match(c.get("r") or "")
+                    col = col_index(m.group(1)) if m else c_index
+                    cells[col] = _cell_value(c, shared)
+                sheet.rows[rnum] = cells
+            sheets.append(sheet)
+    return sheets
+
+
+def _cell_value(c, shared: list[str]):
+    t = c.get("t") or "n"
+    v = c.find(_MAIN + "v")
+    raw = v.text if v is not None else None
+    if t == "inlineStr":
+        is_ = c.find(_MAIN + "is")
+        return _text_of(is_) if is_ is not None else ""
+    if raw is None:
+        return None
+    if t == "s":
+        try:
+            return shared[int(raw)]
+        except (ValueError, IndexError):
+            return None
+    if t == "b":
+        return raw.strip() == "1"
+    if t in ("str", "e", "d"):
+        return raw
+    try:
+        num = float(raw)
+    except ValueError:
+        return raw
+    return int(num) if num.is_integer() and abs(num) < 1e15 else num
+
+
+def file_text(path: Path, data: bytes) -> str:
+    """The searchable text of a kit file (docx body, xlsx cell values); '' for other kinds."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return docx_body_text(data)
+    if suffix == ".xlsx":
+        lines = []
+        for sheet in read_xlsx(data):
+            for _r, cells in sorted(sheet.rows.items()):
+                lines.extend(str(v) for _c, v in sorted(cells.items()) if isinstance(v, str) and v)
+        return "\n".join(lines)
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# the check
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Finding:
+    kind: str
+    file: str            # path relative to the kit ("" for kit-wide findings)
+    message: str         # Chinese, complete on its own
+    blocking: bool
+    reason: str = ""     # unreadable: its category; dossier: owed / missing / unlisted
+    count: int = 0       # placeholders: how many
+    samples: list[str] = field(default_factory=list)
+    item: int | None = None        # dossier item number
+    indicator: str = ""            # uncovered / deletion_reason
+
+    @property
+    def label(self) -> str:
+        return KINDS[self.kind][0]
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["label"] = self.label
+        return d
+
+
+@dataclass
+class CheckReport:
+    kit: Path
+    company: str
+    kitgen_version: str
+    findings: list[Finding]
+    files_checked: int = 0
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def complete(self) -> bool:
+        return not self.blocking
+
+    def by_kind(self) -> dict[str, list[Finding]]:
+        out: dict[str, list[Finding]] = {k: [] for k in KINDS}
+        for f in self.findings:
+            out[f.kind].append(f)
+        return {k: v for k, v in out.items() if v}
+
+    def summary(self) -> str:
+        groups = self.by_kind()
+        blocking = [f"{KINDS[k][0]} {len(v)}" for k, v in groups.items() if KINDS[k][1]]
+        info = [f"{KINDS[k][0].split('（')[0]} {len(v)}" for k, v in groups.items() if not KINDS[k][1]]
+        if self.complete:
+            head = f"结论：文件包完整（检查了 {self.files_checked} 个文件）"
+        else:
+            head = f"结论：文件包不完整，共 {len(self.blocking)} 项须处理（{'，'.join(blocking)}）"
+        return head + (f"；另有参考信息：{'，'.join(info)}" if info else "") + "。"
+
+    def as_dict(self) -> dict:
+        return {"kit": str(self.kit), "company": self.company, "kitgen": self.kitgen_version,
+                "complete": self.complete, "files_checked": self.files_checked,
+                "blocking": len(self.blocking), "summary": self.summary(),
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def load_manifest(kit: Path) -> dict:
+    """kit.json as a dict, or NotAKit saying why."""
+    name = str(kit)
+    if not kit.exists():
+        raise NotAKit([Problem(name, None, "", "文件夹不存在", "kitgen build 生成的文件包文件夹")])
+    if not kit.is_dir():
+        raise NotAKit([Problem(name, None, "", "不是文件夹", "kitgen build 生成的文件包文件夹")])
+    mpath = kit / MANIFEST
+    if not mpath.exists():
+        raise NotAKit([Problem(str(mpath), None, "", "没有 kit.json：这不是 kitgen 文件包，或生成未完成",
+                               "用 kitgen build 重新生成文件包")])
+    try:
+        raw = read_regular(mpath, MAX_MANIFEST_BYTES)
+        data = json.loads(raw.decode("utf-8-sig"))
+    except Unreadable as e:
+        raise NotAKit([Problem(str(mpath), None, "", f"kit.json 无法读取：{e.message}", "kitgen 生成的 kit.json")]) from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise NotAKit([Problem(str(mpath), getattr(e, "lineno", None), "", f"kit.json 不是有效的 JSON（{e}）",
+                               "kitgen 生成的 kit.json；被改坏时请重新生成文件包")]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        raise NotAKit([Problem(str(mpath), None, "files", "kit.json 缺少文件清单（files）", "kitgen 生成的 kit.json")])
+    if data.get("format") != 1:
+        raise NotAKit([Problem(str(mpath), None, "format", f"kit.json 格式版本 “{data.get('format')}” 不受支持",
+                               "format: 1（由本版本 kitgen 生成）")])
+    return data
+
+
+def _safe_rel(rel) -> str | None:
+    """``rel`` if it is a relative path that stays inside the kit, else None."""
+    if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel:
+        return None
+    p = PurePosixPath(rel)
+    if p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", rel):
+        return None
+    return rel
+
+
+def _sha_file(path: Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            read = 0
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+                read += len(chunk)
+                if read > MAX_HASH_BYTES:
+                    return None
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _item_prefix(n: int) -> re.Pattern:
+    return re.compile(rf"^0?{n}(?!\d)")
+
+
+def company_files(kit: Path, item: int, kit_paths: set[str]) -> list[str]:
+    """Files the company put in place for dossier item ``item`` (see the module docstring)."""
+    folder = kit / DOSSIER_DIR
+    if not folder.is_dir():
+        return []
+    pat = _item_prefix(item)
+    found: list[str] = []
+
+    def usable(p: Path) -> bool:
+        rel = p.relative_to(kit).as_posix()
+        name = p.name
+        if rel in kit_paths or ".new." in name or name.endswith(".new") or name.startswith((".", "~$")):
+            return False
+        try:
+            st = os.stat(p)
+        except OSError:
+            return False
+        return stat.S_ISREG(st.st_mode) and st.st_size > 0
+
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        if not pat.match(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            inner = sorted(p for p in entry.rglob("*") if p.is_file())[:200]
+            found += [p.relative_to(kit).as_posix() for p in inner if usable(p)]
+        elif usable(entry):
+            found.append(entry.relative_to(kit).as_posix())
+    return found
+
+
+def check_kit(kit: str | Path) -> CheckReport:
+    """Check a kit folder; raises NotAKit when it is not one. Never raises for a bad file in it."""
+    kit = Path(kit)
+    data = load_manifest(kit)
+    findings: list[Finding] = []
+    add = findings.append
+    profile = data.get("profile") if isinstance(data.get("profile"), dict) else {}
+    report = CheckReport(kit=kit, company=str(profile.get("company") or ""),
+                         kitgen_version=str(data.get("kitgen") or ""), findings=findings)
+
+    # 1. the files kit.json lists: present, readable, placeholders, edited
+    state: dict[str, str] = {}           # path → ok | missing | unreadable
+    kit_paths: set[str] = set()
+    edited: list[Finding] = []
+    for n, entry in enumerate(data["files"]):
+        rel = _safe_rel(entry.get("path")) if isinstance(entry, dict) else None
+        if rel is None:
+            shown = entry.get("path") if isinstance(entry, dict) else entry
+            add(Finding("manifest", str(shown or ""), f"kit.json 第 {n + 1} 个文件条目的路径无效或越出文件包目录"
+                        f"（{shown!r}），未检查", True, reason="bad_path"))
+            continue
+        kit_paths.add(rel)
+        state[rel] = _check_file(kit, rel, entry, add, edited)
+    report.files_checked = len(state)
+
+    # 2. the dossier
+    dossier = data.get("dossier") if isinstance(data.get("dossier"), list) else []
+    listed: dict[int, dict] = {}
+    for entry in dossier:
+        if isinstance(entry, dict) and isinstance(entry.get("item"), int):
+            listed.setdefault(entry["item"], entry)
+    for item in sorted(set(DOSSIER_TITLES) | set(listed)):
+        entry = listed.get(item)
+        title = str((entry or {}).get("title") or DOSSIER_TITLES.get(item, f"第 {item} 项"))
+        _check_dossier_item(kit, item, title, entry, state, kit_paths, add)
+
+    # 3. indicators: coverage and deletion reasons
+    for ind in data.get("indicators") or []:
+        if not isinstance(ind, dict):
+            continue
+        ind_id, name = str(ind.get("id") or ""), str(ind.get("name") or "")
+        if ind.get("status") == "deleted":
+            if not str(ind.get("reason") or "").strip():
+                add(Finding("deletion_reason", "", f"指标 {ind_id} {name} 已删减，但没有写明删减理由",
+                            True, indicator=ind_id))
+            continue
+        files = [f for f in (ind.get("files") or []) if isinstance(f, str)]
+        if not files:
+            if ind.get("level") == 3:
+                add(Finding("uncovered", "", f"适用的指标 {ind_id} {name} 没有任何文件覆盖（生成时即未覆盖）",
+                            True, indicator=ind_id))
+            continue
+        alive = [f for f in files if _alive(kit, f, state)]
+        if not alive:
+            gone = "、".join(files[:3]) + ("等" if len(files) > 3 else "")
+            add(Finding("uncovered", "", f"适用的指标 {ind_id} {name} 的覆盖文件都已缺失或无法读取（{gone}）",
+                        True, indicator=ind_id))
+
+    findings.extend(edited)
+    return report
+
+
+def _alive(kit: Path, rel: str, state: dict[str, str]) -> bool:
+    if rel in state:
+        return state[rel] == "ok"
+    safe = _safe_rel(rel)
+    return bool(safe) and (kit / safe).is_file()
+
+
+def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding]) -> str:
+    path = kit / rel
+    if not path.exists() and not path.is_symlink():
+        add(Finding("missing", rel, f"文件不存在（{entry.get('title') or path.name}）", True, reason="missing"))
+        return "missing"
+    try:
+        data = read_regular(path)
+    except Unreadable as e:
+        add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
+        return "unreadable"
+    digest = hashlib.sha256(data).hexdigest()
+    recorded = entry.get("sha256")
+    if isinstance(recorded, str) and recorded and digest != recorded:
+        edited.append(Finding("edited", rel, "与生成时不同：企业已修改此文件（不影响完整性，供审核时留意）", False,
+                              reason="edited"))
+    alt = entry.get("new_version")
+    if isinstance(alt, str) and _safe_rel(alt) and (kit / alt).is_file():
+        edited.append(Finding("new_version", rel, f"重新生成时此文件已被企业修改而保留，kitgen 的新版本在 {alt}，"
+                                                  "请比对后合并（合并后删除 .new 文件）", False, reason="new_version"))
+    try:
+        text = file_text(path, data)
+    except Unreadable as e:
+        add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
+        return "unreadable"
+    found = PLACEHOLDER_RE.findall(text)
+    if found:
+        samples = list(dict.fromkeys(found))[:SAMPLES]
+        more = "等" if len(set(found)) > len(samples) else ""
+        add(Finding("placeholders", rel, f"尚有 {len(found)} 处待填写：{'、'.join(samples)}{more}", True,
+                    reason="placeholders", count=len(found), samples=samples))
+    return "ok"
+
+
+def _check_dossier_item(kit: Path, item: int, title: str, entry: dict | None, state: dict[str, str],
+                        kit_paths: set[str], add) -> None:
+    label = f"第 {item} 项 {title}"
+    status = (entry or {}).get("status")
+    files = [f for f in ((entry or {}).get("files") or []) if isinstance(f, str)]
+    if status == "not_applicable":
+        return
+    if status == "generated":
+        if any(_alive(kit, f, state) for f in files):
+            for f in files:              # dossier files kit.json does not list among its files
+                if f not in state and _safe_rel(f) and (kit / f).is_file():
+                    _vet_company_file(kit, f, add)
+            return
+        where = "、".join(files) if files else "（kit.json 未记录文件）"
+        add(Finding("dossier", files[0] if files else DOSSIER_DIR,
+                    f"申请资料{label}：应由文件包提供，但文件已缺失或无法读取：{where}", True, item=item, reason="missing"))
+        return
+    # company-owed (or not listed in kit.json at all): a recorded path, or a numbered file in 06 申请资料/
+    theirs = [f for f in files if f not in kit_paths and _safe_rel(f) and (kit / f).is_file()
+              and (kit / f).stat().st_size > 0]
+    theirs += company_files(kit, item, kit_paths)
+    if theirs:
+        for f in dict.fromkeys(theirs):
+            _vet_company_file(kit, f, add)
+        return
+    example = f"{DOSSIER_DIR}/{item:02d} {re.sub(r'（.*?）', '', title)}.pdf"
+    if entry is None:
+        msg = (f"申请资料{label}：kit.json 的申请资料清单未列出此项，{DOSSIER_DIR}/ 中也没有以 “{item:02d} ” 开头的文件"
+               f"（如 {example}）")
+        reason = "unlisted"
+    else:
+        msg = (f"申请资料{label}：须由企业提供，尚未放入。请把扫描件或复印件放在 {DOSSIER_DIR}/ 中，"
+               f"文件名以 “{item:02d} ” 开头（如 {example}）")
+        reason = "owed"
+    add(Finding("dossier", DOSSIER_DIR, msg, True, item=item, reason=reason))
+
+
+def _vet_company_file(kit: Path, rel: str, add) -> None:
+    """A file the company supplied: Office files must at least open (placeholders are theirs to keep)."""
+    path = kit / rel
+    if path.suffix.lower() not in (".docx", ".xlsx"):
+        return
+    try:
+        file_text(path, read_regular(path))
+    except Unreadable as e:
+        add(Finding("unreadable", rel, f"企业提供的申请资料无法读取：{e.message}", True, reason=e.reason))
+
+
+# --------------------------------------------------------------------------------------------
+# reports
+# --------------------------------------------------------------------------------------------
+
+_NUM = "一二三四五六七八九十"
+
+
+def text_report(report: CheckReport) -> str:
+    lines = [f"文件包检查：{report.kit}" + (f"（{report.company}" + (f"，kitgen {report.kitgen_version} 生成）"
+                                                                   if report.kitgen_version else "）")
+                                          if report.company else "")]
+    groups = report.by_kind()
+    for n, (kind, items) in enumerate(groups.items()):
+        title, blocking = KINDS[kind]
+        lines.append("")
+        lines.append(f"{_NUM[n] if n < len(_NUM) else n + 1}、{title}（{len(items)}）")
+        mark = "  ×" if blocking else "  ·"
+        for f in items:
+            where = f"{f.file}：" if f.file and kind not in ("dossier", "uncovered", "deletion_reason") else ""
+            lines.append(f"{mark} {where}{f.message}")
+    if not groups:
+        lines.append("")
+        lines.append("  未发现问题。")
+    lines.append("")
+    lines.append(report.summary())
+    return "\n".join(lines)
+
+
+def xlsx_report(report: CheckReport) -> bytes:
+    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    rows = []
+    for n, f in enumerate(report.findings, start=1):
+        rows.append([n, f.label, "是" if f.blocking else "否", f.file, f.message,
+                     f.count or None, "、".join(f.samples), ""])
+    if not rows:
+        rows.append([None, "", "", "", "未发现问题", None, "", ""])
+    rows.append([None, "结论", "", "", report.summary(), None, "", ""])
+    title = f"文件包检查结果：{report.company or report.kit.name}"
+    sheet = Sheet("检查结果", ["序号", "类别", "影响完整性", "文件", "说明", "待填写处数", "待填写示例", "审核意见"], rows,
+                  widths=[6, 18, 10, 40, 70, 10, 40, 30], title=title)
+    return write_xlsx([sheet], title=title, author="kitgen")

@@ -1,0 +1,667 @@
+"""The application dossier (申请资料): the 11-item checklist, the application form and the items
+kitgen can write (issue 4; ../shared/spec/kit.md items 5–7).
+
+One structure, :func:`dossier_items`, says for each of the 11 items its status (generated /
+company / not_applicable), why, the kit files that satisfy it and what the company must bring;
+the Word checklist and kit.json's ``dossier`` (:func:`dossier_manifest`) are both read from it.
+
+The prose of the dossier documents is data (clauses/dossier.yaml, Jinja over the clause context,
+rendered in the sandbox); this module only arranges it and fills the tables. Hooks used by
+kitgen.render.publish: ``dossier_files``, ``dossier_manifest``, ``gen_extras``.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kitgen.core import yamlsrc
+from kitgen.core.clauses import ClauseDef, Loc
+from kitgen.core.industries import LAW_KINDS, Law, load_laws
+from kitgen.core.plan import Plan
+from kitgen.core.profile import Checker
+from kitgen.core.textrender import condition, render
+from kitgen.core.yamlsrc import join
+from kitgen.errors import BuildFailed, InvalidInput, Problem
+from kitgen.render import model as m
+
+FOLDER = "06 申请资料"
+CHECKLIST = "01 申请资料清单.docx"
+APPLICATION = f"{FOLDER}/00 认证申请书.docx"
+APPLICATION_BLANK = f"{FOLDER}/00 认证申请书（空白）.docx"
+PRODUCTS = f"{FOLDER}/03 申报产品介绍.docx"
+LAWS = f"{FOLDER}/04 适用法律法规及标准清单.docx"
+PROFILE = f"{FOLDER}/05 组织简介.docx"
+ORG_CHART = f"{FOLDER}/06 组织机构图.docx"
+ORG_CHART_SOURCE = f"{FOLDER}/06 组织机构图.源文件.txt"
+OUTLETS_DOCX = f"{FOLDER}/07 网点清单.docx"
+OUTLETS_XLSX = f"{FOLDER}/07 网点清单.xlsx"
+SALES = f"{FOLDER}/08 商品销售方式介绍.docx"
+SYSTEM = f"{FOLDER}/09 售后服务体系建设情况.docx"
+FILE_LIST = f"{FOLDER}/11 文件清单.docx"
+
+STATUS_TEXT = {"generated": "kitgen 已生成", "company": "企业提供", "not_applicable": "不适用"}
+KIND_TEXT = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格",
+             "checklist": "申请资料清单", "application": "认证申请书", "dossier": "申请资料", "matrix": "指标对照表"}
+SOURCE = "dossier.yaml"
+GENS = ("province_table", "partner_table", "product_table", "commitments", "product_details", "law_table",
+        "dossier_deletions", "certificates", "org_chart")
+ITEM_KEYS = {"item": "序号", "title": "资料名称", "note": "说明", "supply": "企业须提供的资料", "reason": "不适用理由",
+             "extra": "附加说明"}
+DOC_KEYS = {"item": "序号", "title": "文件名称", "sections": "章节"}
+SECTION_KEYS = {"heading": "标题", "when": "适用条件", "body": "正文"}
+BLOCK_KEYS = ("p", "note", "list", "table", "steps", "gen")
+
+
+# ------------------------------------------------------------------------------ the text (dossier.yaml)
+@dataclass
+class ItemText:
+    item: int
+    title: str
+    note: str
+    supply: str
+    reason: str
+    extra: list[tuple[str, str]]          # (text, when)
+    loc: Loc
+
+
+@dataclass
+class DocText:
+    item: int
+    title: str
+    sections: list[ClauseDef]
+
+
+@dataclass
+class DossierText:
+    items: dict[int, ItemText]
+    documents: dict[int, DocText]
+    teams: list[tuple[str, str, bool, Loc]]   # (name, when, outlets hang here, loc)
+    note: str
+    source: str
+
+
+def _find_source(plan: Plan) -> Path:
+    """dossier.yaml from the last clause folder that has one (an overlay replaces the bundled file)."""
+    from kitgen.resources import clauses_dir
+    roots = list(getattr(plan.library, "roots", []) or []) or [clauses_dir()]
+    for root in reversed(roots):
+        path = Path(root) / SOURCE
+        if path.is_file():
+            return path
+    return clauses_dir() / SOURCE
+
+
+_TEXT_CACHE: dict[tuple, DossierText] = {}
+
+
+def load_text(path: Path) -> DossierText:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    hit = _TEXT_CACHE.get(key)
+    if hit is None:
+        hit = _TEXT_CACHE[key] = _parse_text(path)
+    return hit
+
+
+def _parse_text(path: Path) -> DossierText:
+    name = f"clauses/{SOURCE}" if path.parent.name == "clauses" else str(path)
+    src = yamlsrc.load(path, name)
+    c = Checker(src)
+    data = src.data if isinstance(src.data, dict) else {}
+    if not isinstance(src.data, dict):
+        c.add("", "申请资料文字文件的最外层应是“键: 值”", "items: / documents: / org_chart:")
+    c.mapping(data, "", {"items": "清单各项", "documents": "申请资料正文", "org_chart": "组织机构图"}, ("items",))
+
+    items: dict[int, ItemText] = {}
+    for i, it in enumerate(data.get("items") or []):
+        path_ = join("items", i)
+        if c.mapping(it, path_, ITEM_KEYS, ("item", "title")) is None:
+            continue
+        n = it.get("item")
+        if not isinstance(n, int) or not 1 <= n <= 11 or n in items:
+            c.add(f"{path_}.item", f"序号 “{n}” 无效或重复", "1 到 11 的整数，各项各一次")
+            continue
+        extra = []
+        for j, ex in enumerate(it.get("extra") or []):
+            if c.mapping(ex, join(f"{path_}.extra", j), {"text": "文字", "when": "适用条件"}, ("text",)) is not None:
+                extra.append((str(ex["text"]), str(ex.get("when") or "")))
+        items[n] = ItemText(n, str(it["title"]), str(it.get("note") or ""), str(it.get("supply") or ""),
+                            str(it.get("reason") or ""), extra, Loc(src.name, src.line(path_)))
+    missing = [str(n) for n in range(1, 12) if n not in items]
+    if missing and not c.problems:
+        c.add("items", f"申请资料清单缺少第 {'、'.join(missing)} 项", "1 到 11 项齐全")
+
+    documents: dict[int, DocText] = {}
+    for i, d in enumerate(data.get("documents") or []):
+        dpath = join("documents", i)
+        if c.mapping(d, dpath, DOC_KEYS, ("item", "sections")) is None:
+            continue
+        n = d.get("item")
+        sections = []
+        for k, sec in enumerate(d.get("sections") or []):
+            spath = join(f"{dpath}.sections", k)
+            if c.mapping(sec, spath, SECTION_KEYS, ("heading",)) is None:
+                continue
+            body = sec.get("body") or []
+            if not isinstance(body, list):
+                c.add(f"{spath}.body", "正文应是列表", "- p: …")
+                body = []
+            locs = []
+            for b, block in enumerate(body):
+                bpath = join(f"{spath}.body", b)
+                kinds = [key for key in (block if isinstance(block, dict) else {}) if key != "when"]
+                if len(kinds) != 1 or kinds[0] not in BLOCK_KEYS:
+                    c.add(bpath, f"无法识别的正文块 “{'、'.join(map(str, kinds))}”", "、".join(BLOCK_KEYS) + " 之一")
+                elif kinds[0] == "gen" and block["gen"] not in GENS:
+                    c.add(f"{bpath}.gen", f"未知的自动生成块 “{block['gen']}”", "、".join(GENS) + " 之一")
+                locs.append(Loc(src.name, src.line(bpath)))
+            sections.append(ClauseDef(id=f"dossier.{n}.{k + 1}", doc=f"dossier-{n}", order=k, heading=str(sec["heading"]),
+                                      level=1, indicators=[], when=str(sec.get("when") or ""), on_deleted="",
+                                      body=[b for b in body if isinstance(b, dict)], loc=Loc(src.name, src.line(spath)),
+                                      block_locs=locs))
+        documents[n] = DocText(n, str(d.get("title") or ""), sections)
+
+    chart = data.get("org_chart") or {}
+    teams = []
+    if c.mapping(chart, "org_chart", {"teams": "班组", "note": "图注"}) is not None:
+        for j, t in enumerate(chart.get("teams") or []):
+            tpath = join("org_chart.teams", j)
+            if c.mapping(t, tpath, {"name": "名称", "when": "适用条件", "outlets": "下挂网点"}, ("name",)) is not None:
+                teams.append((str(t["name"]), str(t.get("when") or ""), bool(t.get("outlets")),
+                              Loc(src.name, src.line(tpath))))
+    if c.problems:
+        raise InvalidInput(c.problems)
+    return DossierText(items, documents, teams, str(chart.get("note") or "") if isinstance(chart, dict) else "",
+                       src.name)
+
+
+# ------------------------------------------------------------------------------ the items
+@dataclass
+class DossierItem:
+    item: int
+    title: str
+    note: str
+    status: str                       # generated | company | not_applicable
+    reason: str | None = None
+    files: list[str] = field(default_factory=list)       # kit paths that satisfy it (or hold its draft)
+    supply: str | None = None         # what the company must bring
+    shown_files: str = ""             # the checklist's short form of `files`
+
+    def manifest(self) -> dict:
+        return {"item": self.item, "title": self.title, "status": self.status, "reason": self.reason,
+                "files": list(self.files), "supply": self.supply}
+
+
+def _cache(plan: Plan) -> dict:
+    return plan.__dict__.setdefault("_kitgen_dossier", {})
+
+
+def _text(plan: Plan) -> DossierText:
+    cache = _cache(plan)
+    if "text" not in cache:
+        cache["text"] = load_text(_find_source(plan))
+    return cache["text"]
+
+
+def dossier_ctx(plan: Plan, doc_id: str = "dossier", number: str = "", title: str = "") -> dict:
+    """The clause context plus ``dz`` (kit counts, outlet figures) and ``doc``."""
+    cache = _cache(plan)
+    if "dz" not in cache:
+        p = plan.profile
+        kinds = Counter(o.kind for o in p.outlets)
+        from kitgen.core.profile import OUTLET_KINDS
+        cache["dz"] = {
+            "kit": {"procedures": sum(1 for d in plan.docs.values() if d.kind == "procedure"),
+                    "rules": sum(1 for d in plan.docs.values() if d.kind == "rule"),
+                    "forms": len(plan.forms), "documents": len(plan.docs) + len(plan.forms)},
+            "kinds_text": "、".join(f"{OUTLET_KINDS[k]} {kinds[k]} 个" for k in OUTLET_KINDS if kinds.get(k)) or "无",
+            "province_count": len({o.province or "未注明省份" for o in p.outlets}),
+            "partner_count": len(plan.ctx["net"]["partners"]),
+            "license": plan.industry.license,
+            "managers_known": p.service.managers is not None,
+        }
+    return dict(plan.ctx, dz=cache["dz"], doc={"id": doc_id, "number": number, "title": title})
+
+
+def _r(text: str, ctx: dict, loc: Loc, path: str) -> str:
+    return render(text, ctx, loc.problem(path, "")).strip()
+
+
+def dossier_items(plan: Plan, other_paths: list[str] | None = None) -> list[DossierItem]:
+    """The 11 items, their statuses and files. ``other_paths``: the kit's other files (for item 11);
+    by default the plan's documents and forms."""
+    txt = _text(plan)
+    ctx = dossier_ctx(plan)
+    p = plan.profile
+    if other_paths is None:
+        other_paths = [d.path for d in plan.docs.values()] + [f.path for f in plan.forms.values()]
+    out: list[DossierItem] = []
+    for n in range(1, 12):
+        t = txt.items[n]
+        supply = _r(t.supply, ctx, t.loc, f"items[{n}].supply") if t.supply else ""
+        extra = [_r(text, ctx, t.loc, f"items[{n}].extra") for text, when in t.extra
+                 if condition(when, ctx, t.loc.problem(f"items[{n}].extra.when", ""))]
+        it = DossierItem(n, t.title, t.note, "generated")
+        if n == 1:
+            it.status, it.supply = "company", supply
+        elif n == 2:
+            if plan.industry.license:
+                it.status, it.supply = "company", supply
+            else:
+                it.status, it.reason = "not_applicable", _r(t.reason, ctx, t.loc, f"items[{n}].reason")
+        elif n == 3:
+            it.status, it.files, it.supply = "company", [PRODUCTS], supply
+        elif n == 4:
+            it.files = [LAWS]
+        elif n == 5:
+            it.files = [PROFILE]
+        elif n == 6:
+            it.files = [ORG_CHART, ORG_CHART_SOURCE]
+        elif n == 7:
+            it.files = [OUTLETS_DOCX, OUTLETS_XLSX]
+        elif n == 8:
+            it.files = [SALES]
+        elif n == 9:
+            it.files = [SYSTEM]
+        elif n == 10:
+            if p.certifications or p.honors:
+                it.status, it.supply = "company", supply
+            else:
+                it.status, it.reason = "not_applicable", _r(t.reason, ctx, t.loc, f"items[{n}].reason")
+        elif n == 11:
+            system = sorted(x for x in other_paths if x.endswith(".docx") and not x.startswith(FOLDER)
+                            and x != CHECKLIST and not x.startswith("07 "))
+            it.files = [FILE_LIST] + system
+        if extra:
+            it.supply = "；".join([s for s in [it.supply or ""] if s] + extra) if it.status == "company" else it.supply
+            if it.status == "not_applicable":
+                it.reason = "；".join([it.reason or ""] + extra)
+        it.shown_files = _shown_files(plan, it)
+        out.append(it)
+    return out
+
+
+def _shown_files(plan: Plan, it: DossierItem) -> str:
+    if it.item == 11:
+        kinds = Counter(d.kind for d in plan.docs.values())
+        return (f"{FILE_LIST}\n体系文件：02 售后服务管理手册；03 程序文件（{kinds.get('procedure', 0)} 份）；"
+                f"04 管理制度（{kinds.get('rule', 0)} 份）；05 记录表格（{len(plan.forms)} 种）")
+    return "\n".join(it.files)
+
+
+def dossier_manifest(plan: Plan, files: list) -> list[dict]:
+    """kit.json's ``dossier``: exactly 11 entries from the same structure as the checklist; files
+    are those of the kit that exist in ``files``."""
+    present = {f.path for f in files}
+    items = dossier_items(plan, [f.path for f in files])
+    out = []
+    for it in items:
+        d = it.manifest()
+        d["files"] = [x for x in it.files if x in present]
+        out.append(d)
+    return out
+
+
+# ------------------------------------------------------------------------------ document helpers
+def _doc(plan: Plan, title: str, number: str, item: int | None = None, landscape: bool = False) -> m.Document:
+    from kitgen.render.compose import _document
+    doc = _document(plan, title, number, landscape=landscape)
+    doc.blocks.append(m.Paragraph(title, style="title"))
+    doc.blocks.append(m.Paragraph(plan.profile.company.name, style="subtitle"))
+    line = f"文件编号：{number}　　版本：{plan.ctx['docs']['version']}"
+    if item:
+        line = f"申请资料第 {item} 项　　" + line
+    doc.blocks.append(m.Paragraph(line, style="center"))
+    return doc
+
+
+def _sections(plan: Plan, doc: m.Document, dt: DocText, ctx: dict, gens: dict[str, Callable]) -> None:
+    from kitgen.render.compose import _body
+    n = 0
+    for sec in dt.sections:
+        if not condition(sec.when, ctx, sec.loc.problem(f"{sec.id}.when", "")):
+            continue
+        body = _body(plan, sec, ctx, gens)
+        if not body:
+            continue
+        n += 1
+        doc.blocks.append(m.Heading(_r(sec.heading, ctx, sec.loc, f"{sec.id}.heading"), level=1, number=str(n)))
+        doc.blocks.extend(body)
+
+
+def _gens(plan: Plan, ctx: dict) -> dict[str, Callable[[], list[m.Block]]]:
+    from kitgen.render.compose import _generators
+    extras = dict(gen_extras(plan))
+    extras.update({
+        "product_details": lambda: _product_details(plan),
+        "law_table": lambda: _law_table(plan, ctx),
+        "dossier_deletions": lambda: _deletions(plan),
+        "certificates": lambda: _certificates(plan),
+        "province_table": lambda: _province_table(plan),
+    })
+    return _generators(plan, extras)
+
+
+def _product_details(plan: Plan) -> list[m.Block]:
+    from kitgen.core.context import ph
+    out: list[m.Block] = []
+    for k, pr in enumerate(plan.ctx["products"], start=1):
+        rows = [["商品名称", pr["name"]], ["类别", pr["category"] or plan.industry.name],
+                ["主要型号规格", ph(f"{pr['name']}主要型号规格")], ["执行标准", ph(f"{pr['name']}执行标准编号")],
+                ["主要功能与特点", ph(f"{pr['name']}主要功能与特点")],
+                ["整机保修期", f"{pr['warranty_months']}个月"],
+                ["主要部件保修期", f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—"],
+                ["是否需要安装", "是" if pr["needs_installation"] else "否"],
+                ["产品检验合格报告", ph("检验报告编号、检验机构")]]
+        out.append(m.Paragraph(f"（{k}）{pr['name']}", bold=True))
+        out.append(m.Table([], rows, widths=[3, 9], repeat_header=False, label_columns=(0,)))
+    return out
+
+
+def applicable_laws(plan: Plan) -> list[Law]:
+    """laws.yaml entries for this company: the industry's list and every all-industry entry,
+    kept when their `when` holds (ecommerce, recycling, or a Jinja condition)."""
+    laws = load_laws()
+    ind = plan.industry
+    ctx = plan.ctx
+    flags = {"ecommerce": "ecommerce" in plan.profile.sales_channels, "recycling": bool(ctx["recycling"])}
+    chosen: list[Law] = []
+    seen: set[str] = set()
+    ids = [i for i in ind.laws if i in laws] + [law.id for law in laws.values()
+                                                  if "all" in law.industries or ind.id in law.industries]
+    for lid in ids:
+        if lid in seen:
+            continue
+        seen.add(lid)
+        law = laws[lid]
+        when = law.when.strip()
+        if when:
+            ok = flags[when] if when in flags else condition(when, ctx, Problem("kitgen/data/laws.yaml", None,
+                                                                                    f"{lid}.when", ""))
+            if not ok:
+                continue
+        chosen.append(law)
+    order = {k: i for i, k in enumerate(LAW_KINDS)}
+    return sorted(chosen, key=lambda law: order.get(law.kind, 99))    # stable: file order inside a kind
+
+
+def _law_table(plan: Plan, ctx: dict) -> list[m.Block]:
+    laws = applicable_laws(plan)
+    rows: list[list[str]] = []
+    kind = None
+    n = 0
+    unsure = False
+    for law in laws:
+        if law.kind != kind:
+            kind = law.kind
+            rows.append([f"{LAW_KINDS.get(kind, kind)}"])
+        n += 1
+        mark = "＊" if law.confidence != "confirmed" else ""
+        unsure |= bool(mark)
+        title = law.title if law.kind == "standard" else f"《{law.title}》"
+        rows.append([str(n), title + mark, law.number or "（文号待核）", f"{law.year}年" if law.year else "—",
+                     law.note or "—"])
+    blocks: list[m.Block] = [m.Table(["序号", "名称", "文号/标准号", "版本/年份", "适用条款/说明"], rows,
+                                     widths=[0.8, 4.2, 3.0, 1.4, 5.6], font_size=9)]
+    if unsure:
+        blocks.append(m.Paragraph("注：标“＊”的条目，其文号或版本年份编写时未能逐一核实，提交前请对照官方发布的现行文本核对。",
+                                  style="note"))
+    return blocks
+
+
+def _deletions(plan: Plan) -> list[m.Block]:
+    top = [d for d in plan.deletions.values() if d.id.rsplit(".", 1)[0] not in plan.deletions]
+    if not top:
+        return [m.Paragraph("本公司的经营与服务涉及 GB/T 27922-2011 的全部评价指标，无不涉及项（无删减）。")]
+    rows = [[d.id, d.name, d.reason] for d in top]
+    return [m.Paragraph("根据本公司商品特性和服务提供方式，以下指标不涉及，申请删减（删减不影响本公司依法对顾客承担的责任）："),
+            m.Table(["指标", "名称", "删减理由"], rows, widths=[1.6, 3, 9])]
+
+
+def _province_table(plan: Plan) -> list[m.Block]:
+    counts: dict[str, list[int]] = {}
+    for o in plan.profile.outlets:
+        c = counts.setdefault(o.province or "未注明省份", [0, 0])
+        c[0 if o.operator == "direct" else 1] += 1
+    if not counts:
+        return []
+    net = plan.ctx["net"]
+    rows = [[prov, str(d), str(e), str(d + e)] for prov, (d, e) in counts.items()]
+    rows.append(["合计", str(net["direct"]), str(net["entrusted"]), str(net["total"])])
+    return [m.Table(["省级行政区", "直属网点", "委托网点", "合计"], rows, widths=[4, 2, 2, 2])]
+
+
+def _certificates(plan: Plan) -> list[m.Block]:
+    from kitgen.core.context import ph
+    p = plan.profile
+    rows = [[str(i), kind, name, ph("证书编号"), ph("有效期至")] for i, (kind, name) in enumerate(
+        [("认证证书", c) for c in p.certifications] + [("荣誉", h) for h in p.honors], start=1)]
+    if not rows:
+        return [m.Paragraph("无。")]
+    return [m.Table(["序号", "类别", "名称", "证书编号", "有效期至"], rows, widths=[0.8, 1.6, 5.4, 3, 2.4])]
+
+
+# ------------------------------------------------------------------------------ org chart
+def org_chart(plan: Plan):
+    """The chart (kitgen.render.orgchart.OrgChart), drawn once per plan."""
+    cache = _cache(plan)
+    if "org_chart" not in cache:
+        from kitgen.render.orgchart import draw_chart
+        cache["org_chart"] = draw_chart(chart_spec(plan))
+    return cache["org_chart"]
+
+
+DEPT_ORDER = ("sales", "tech", "production", "quality", "purchasing", "logistics", "service", "supervision",
+              "finance", "hr", "admin", "it")
+
+
+def chart_spec(plan: Plan):
+    from kitgen.render.orgchart import ChartSpec, outlet_groups
+    ctx = dossier_ctx(plan)
+    txt = _text(plan)
+    dept = ctx["dept"]
+    service = dept["service"]
+    names = list(dict.fromkeys(dept[k] for k in DEPT_ORDER if dept.get(k) and k != "service"))
+    names = [n for n in names if n != service]
+    names.insert(len(names) // 2, service)          # the after-sales department in the middle of the row
+    teams, parent = [], ""
+    for name, when, outlets, loc in txt.teams:
+        if not condition(when, ctx, loc.problem("org_chart.teams.when", "")):
+            continue
+        shown = _r(name, ctx, loc, "org_chart.teams.name")
+        if shown and shown not in teams:
+            teams.append(shown)
+            if outlets and not parent:
+                parent = shown
+    note = _r(txt.note, ctx, Loc(txt.source, None), "org_chart.note") if txt.note else ""
+    head = f"负责人：{plan.profile.service.manager}" if plan.profile.service.manager else ""
+    return ChartSpec(company=plan.profile.company.name, gm=ctx["gm"], departments=names, service=service,
+                     service_head=head, teams=teams, outlet_parent=parent,
+                     groups=outlet_groups(plan.profile.outlets), note=note)
+
+
+CHART_MAX_H_CM = 16.0       # leaves room on an A4 page for the title, a paragraph and the note
+
+
+def _chart_blocks(plan: Plan, caption: str = "") -> list[m.Block]:
+    chart = org_chart(plan)
+    scale = min(1.0, CHART_MAX_H_CM / chart.height_cm)
+    blocks: list[m.Block] = [m.Image(chart.png, round(chart.width_cm * scale, 2), round(chart.height_cm * scale, 2),
+                                     name="组织机构图.png", caption=caption)]
+    if chart.warning:
+        blocks.append(m.Paragraph("注意：" + chart.warning, style="note"))
+        blocks.append(m.Table(["编号", "名称"], [[a, b] for a, b in chart.legend], widths=[1, 8], font_size=9))
+    return blocks
+
+
+def gen_extras(plan: Plan) -> dict[str, Callable[[], list[m.Block]]]:
+    """Generated blocks other documents use: the manual's appendix ``gen: org_chart``."""
+    return {"org_chart": lambda: _chart_blocks(plan, "图　组织机构图（含售后服务组织机构）")}
+
+
+# ------------------------------------------------------------------------------ the files
+def _number(plan: Plan, code: str) -> str:
+    return plan.doc_number(code)
+
+
+def _planned(plan: Plan) -> list[tuple[str, str, str, str, int | None]]:
+    """(path, kind, title, number, dossier item) of every file this module writes, in kit order."""
+    n = lambda c: _number(plan, c)  # noqa: E731
+    return [
+        (CHECKLIST, "checklist", "申请资料清单", n("SQ-QD"), None),
+        (APPLICATION, "application", "商品售后服务认证申请书", n("SQ-00"), None),
+        (APPLICATION_BLANK, "application", "商品售后服务认证申请书（空白）", n("SQ-00"), None),
+        (PRODUCTS, "dossier", "申报产品介绍", n("SQ-03"), 3),
+        (LAWS, "dossier", "适用法律法规及标准清单", n("SQ-04"), 4),
+        (PROFILE, "dossier", "组织简介", n("SQ-05"), 5),
+        (ORG_CHART, "dossier", "组织机构图", n("SQ-06"), 6),
+        (ORG_CHART_SOURCE, "dossier", "组织机构图（源文件）", n("SQ-06"), 6),
+        (OUTLETS_DOCX, "dossier", "网点清单", n("SQ-07"), 7),
+        (OUTLETS_XLSX, "dossier", "网点清单（Excel）", n("SQ-07"), 7),
+        (SALES, "dossier", "商品销售方式介绍", n("SQ-08"), 8),
+        (SYSTEM, "dossier", "售后服务体系建设情况", n("SQ-09"), 9),
+        (FILE_LIST, "dossier", "售后服务管理体系文件清单", n("SQ-11"), 11),
+    ]
+
+
+def dossier_files(plan: Plan, files_so_far: list) -> list:
+    """Every dossier file: the checklist, the application form (filled and blank) and the items
+    kitgen writes, as OutputFiles in kit order."""
+    from kitgen.render.docx_writer import write_docx
+    from kitgen.render.dossier_form import application_form
+    from kitgen.render.dossier_outlets import outlet_docx, outlet_xlsx
+    from kitgen.render.publish import OutputFile
+
+    planned = _planned(plan)
+    meta = {path: (kind, title, number, item) for path, kind, title, number, item in planned}
+    all_paths = [f.path for f in files_so_far] + [p for p, *_ in planned]
+    items = dossier_items(plan, all_paths)
+    out: list = []
+
+    def add(path: str, data: bytes) -> None:
+        kind, title, number, item = meta[path]
+        out.append(OutputFile(path, kind, title, data, number, [], item))
+
+    def docx(path: str, doc: m.Document) -> None:
+        try:
+            add(path, write_docx(doc))
+        except ValueError as exc:
+            raise BuildFailed([Problem(path, None, "", f"无法生成 Word 文件：{exc}", "检查企业配置中的文字")]) from None
+
+    docx(CHECKLIST, checklist_document(plan, items))
+    filled, blank = application_form(plan, meta[APPLICATION][2])
+    add(APPLICATION, filled)
+    add(APPLICATION_BLANK, blank)
+    for item, path in ((3, PRODUCTS), (4, LAWS), (5, PROFILE)):
+        docx(path, item_document(plan, item, meta[path][2]))
+    docx(ORG_CHART, org_chart_document(plan, meta[ORG_CHART][2]))
+    add(ORG_CHART_SOURCE, org_chart(plan).dot.encode("utf-8"))
+    docx(OUTLETS_DOCX, outlet_docx(plan, meta[OUTLETS_DOCX][2], _doc, _item_intro(plan, 7, meta[OUTLETS_DOCX][2])))
+    add(OUTLETS_XLSX, outlet_xlsx(plan))
+    for item, path in ((8, SALES), (9, SYSTEM)):
+        docx(path, item_document(plan, item, meta[path][2]))
+    listed = [(f.path, f.kind, f.title, f.number) for f in files_so_far] + \
+             [(p, k, t, n) for p, k, t, n, _ in planned]
+    docx(FILE_LIST, file_list_document(plan, listed, meta[FILE_LIST][2]))
+    order = {p: i for i, (p, *_) in enumerate(planned)}
+    out.sort(key=lambda f: order[f.path])
+    return out
+
+
+def item_document(plan: Plan, item: int, number: str) -> m.Document:
+    txt = _text(plan)
+    dt = txt.documents.get(item)
+    title = (dt.title if dt and dt.title else txt.items[item].title)
+    doc = _doc(plan, title, number, item)
+    if dt:
+        ctx = dossier_ctx(plan, f"dossier-{item}", number, title)
+        _sections(plan, doc, dt, ctx, _gens(plan, ctx))
+    return doc
+
+
+def _item_intro(plan: Plan, item: int, number: str) -> list[m.Block]:
+    """The sections of dossier.yaml for a document whose main table is built here (7, 11)."""
+    txt = _text(plan)
+    dt = txt.documents.get(item)
+    if not dt:
+        return []
+    holder = m.Document(title="", number="", company="")
+    ctx = dossier_ctx(plan, f"dossier-{item}", number, dt.title)
+    _sections(plan, holder, dt, ctx, _gens(plan, ctx))
+    return holder.blocks
+
+
+def org_chart_document(plan: Plan, number: str) -> m.Document:
+    doc = _doc(plan, "组织机构图", number, 6)
+    net = plan.ctx["net"]
+    doc.blocks.append(m.Paragraph(
+        f"下图为本公司组织机构图，虚线框内为售后服务组织机构：{plan.ctx['service']['department']}下设"
+        f"{'、'.join(chart_spec(plan).teams) or '若干班组'}"
+        + (f"，管理网点 {net['total']} 个（直属 {net['direct']} 个、委托 {net['entrusted']} 个，{net['mode']}）。"
+           if net["total"] else "，未设独立网点。")))
+    doc.blocks.extend(_chart_blocks(plan))
+    doc.blocks.append(m.Paragraph("源文件：同目录下《06 组织机构图.源文件.txt》（Graphviz DOT 文本），机构调整时据此修改后重新出图。",
+                                  style="note"))
+    return doc
+
+
+def checklist_document(plan: Plan, items: list[DossierItem]) -> m.Document:
+    ctx = plan.ctx
+    number = _number(plan, "SQ-QD")
+    doc = _doc(plan, "申请资料清单", number)
+    doc.blocks.append(m.Paragraph(
+        f"认证依据：GB/T 27922-2011《商品售后服务评价体系》　拟申请星级：{ctx['target_star_name']}　"
+        f"企业类型：{ctx['role_name']}（{ctx['industry']['name']}）"))
+    rows = []
+    for it in items:
+        if it.status == "generated":
+            status, what = STATUS_TEXT["generated"], it.shown_files
+        elif it.status == "company":
+            status = STATUS_TEXT["company"]
+            what = (f"须提供：{it.supply}" if it.supply else "须提供")
+            if it.files:
+                what = f"kitgen 已生成草稿：{it.shown_files}\n" + what
+        else:
+            status, what = f"不适用（{it.reason}）", "—"
+        rows.append([str(it.item), it.title, it.note, status, what])
+    doc.blocks.append(m.Table(["序号", "资料名称", "说明", "状态", "对应文件 / 企业须提供的资料"], rows,
+                              widths=[0.6, 2.7, 3.1, 2.2, 5.0], font_size=9))
+    counts = Counter(it.status for it in items)
+    doc.blocks.append(m.Paragraph(
+        f"共 11 项：kitgen 已生成 {counts['generated']} 项，企业提供 {counts['company']} 项，"
+        f"不适用 {counts['not_applicable']} 项。"))
+    doc.blocks.append(m.BulletList([
+        "“kitgen 已生成”的文件为草稿，请逐一核对，补全黄色标记的【待填写】内容后打印，加盖公章。",
+        "“企业提供”的资料请提供复印件并加盖公章；证书须在有效期内。",
+        "“不适用”的项目须由咨询师核实理由后确认；如实际需要，按企业提供处理。",
+        "对应文件的路径相对于本文件包所在的文件夹。",
+    ]))
+    doc.blocks.append(m.Paragraph("整理人：____________　　咨询师确认：____________　　日期：____________",
+                                  style="signature"))
+    return doc
+
+
+def file_list_document(plan: Plan, listed: list[tuple[str, str, str, str]], number: str) -> m.Document:
+    doc = _doc(plan, "售后服务管理体系文件清单", number, 11)
+    doc.blocks.extend(_item_intro(plan, 11, number))
+    version = plan.ctx["docs"]["version"]
+    groups = [("", "申请资料清单"), ("02 ", "售后服务管理手册"), ("03 ", "程序文件"), ("04 ", "管理制度"),
+              ("05 ", "记录表格"), ("06 ", "申请资料"), ("07 ", "指标对照表")]
+    rows: list[list[str]] = []
+    current = None
+    n = 0
+    for path, kind, title, num in sorted(listed, key=lambda x: x[0]):
+        group = next((g for prefix, g in reversed(groups) if prefix and path.startswith(prefix)), groups[0][1])
+        if group != current:
+            current = group
+            rows.append([group])
+        n += 1
+        fmt = path.rsplit(".", 1)[-1].upper() if "." in path else ""
+        rows.append([str(n), num or "—", title, version, f"{KIND_TEXT.get(kind, kind)}（{fmt}）" if fmt else
+                     KIND_TEXT.get(kind, kind), path])
+    doc.blocks.append(m.Heading("文件清单", level=1, number=str(sum(isinstance(b, m.Heading) for b in doc.blocks) + 1)))
+    doc.blocks.append(m.Table(["序号", "文件编号", "文件名称", "版本", "类别", "文件位置"], rows,
+                              widths=[0.7, 2.6, 4.0, 0.9, 2.0, 4.6], font_size=8))
+    return doc
