@@ -12,9 +12,9 @@ kitgen.render.publish: ``dossier_files``, ``dossier_manifest``, ``gen_extras``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from kitgen.core import yamlsrc
 from kitgen.core.clauses import ClauseDef, Loc
@@ -353,8 +353,7 @@ def _product_details(plan: Plan) -> list[m.Block]:
                 ["主要功能与特点", ph(f"{pr['name']}主要功能与特点")],
                 ["整机保修期", f"{pr['warranty_months']}个月"],
                 ["主要部件保修期", f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—"],
-                ["是否需要安装", "是" if pr["needs_installation"] else "否"],
-                ["产品检验合格报告", ph("检验报告编号、检验机构")]]
+                ["是否需要安装", "是" if pr["needs_installation"] else "否"]]
         out.append(m.Paragraph(f"（{k}）{pr['name']}", bold=True))
         out.append(m.Table([], rows, widths=[3, 9], repeat_header=False, label_columns=(0,)))
     return out
@@ -396,7 +395,7 @@ def _law_table(plan: Plan, ctx: dict) -> list[m.Block]:
     for law in laws:
         if law.kind != kind:
             kind = law.kind
-            rows.append([f"{LAW_KINDS.get(kind, kind)}"])
+            rows.append([f"◆ {LAW_KINDS.get(kind, kind)}"])
         n += 1
         mark = "＊" if law.confidence != "confirmed" else ""
         unsure |= bool(mark)
@@ -404,7 +403,7 @@ def _law_table(plan: Plan, ctx: dict) -> list[m.Block]:
         rows.append([str(n), title + mark, law.number or "（文号待核）", f"{law.year}年" if law.year else "—",
                      law.note or "—"])
     blocks: list[m.Block] = [m.Table(["序号", "名称", "文号/标准号", "版本/年份", "适用条款/说明"], rows,
-                                     widths=[0.8, 4.2, 3.0, 1.4, 5.6], font_size=9)]
+                                     widths=[1.0, 4.2, 3.0, 1.4, 5.4], font_size=9)]
     if unsure:
         blocks.append(m.Paragraph("注：标“＊”的条目，其文号或版本年份编写时未能逐一核实，提交前请对照官方发布的现行文本核对。",
                                   style="note"))
@@ -436,11 +435,12 @@ def _province_table(plan: Plan) -> list[m.Block]:
 def _certificates(plan: Plan) -> list[m.Block]:
     from kitgen.core.context import ph
     p = plan.profile
-    rows = [[str(i), kind, name, ph("证书编号"), ph("有效期至")] for i, (kind, name) in enumerate(
+    rows = [[str(i), kind, name, ph("证书编号"), ph("有效期")] for i, (kind, name) in enumerate(
         [("认证证书", c) for c in p.certifications] + [("荣誉", h) for h in p.honors], start=1)]
     if not rows:
         return [m.Paragraph("无。")]
-    return [m.Table(["序号", "类别", "名称", "证书编号", "有效期至"], rows, widths=[0.8, 1.6, 5.4, 3, 2.4])]
+    return [m.Table(["序号", "类别", "名称", "证书编号", "有效期至"], rows, widths=[1.0, 1.5, 4.6, 3.4, 2.8],
+                    font_size=9)]
 
 
 # ------------------------------------------------------------------------------ org chart
@@ -508,7 +508,7 @@ def _number(plan: Plan, code: str) -> str:
 
 def _planned(plan: Plan) -> list[tuple[str, str, str, str, int | None]]:
     """(path, kind, title, number, dossier item) of every file this module writes, in kit order."""
-    n = lambda c: _number(plan, c)  # noqa: E731
+    n = lambda c: _number(plan, c)
     return [
         (CHECKLIST, "checklist", "申请资料清单", n("SQ-QD"), None),
         (APPLICATION, "application", "商品售后服务认证申请书", n("SQ-00"), None),
@@ -612,8 +612,10 @@ def checklist_document(plan: Plan, items: list[DossierItem]) -> m.Document:
     number = _number(plan, "SQ-QD")
     doc = _doc(plan, "申请资料清单", number)
     doc.blocks.append(m.Paragraph(
-        f"认证依据：GB/T 27922-2011《商品售后服务评价体系》　拟申请星级：{ctx['target_star_name']}　"
-        f"企业类型：{ctx['role_name']}（{ctx['industry']['name']}）"))
+        f"认证依据：GB/T 27922-2011《商品售后服务评价体系》　　拟申请星级：{ctx['target_star_name']}", style="center"))
+    doc.blocks.append(m.Paragraph(
+        f"企业类型：{ctx['role_name']}（{ctx['industry']['name']}）　　服务网络：{ctx['net']['mode']}"
+        f"（网点 {ctx['net']['total']} 个）", style="center"))
     rows = []
     for it in items:
         if it.status == "generated":
@@ -627,13 +629,13 @@ def checklist_document(plan: Plan, items: list[DossierItem]) -> m.Document:
             status, what = f"不适用（{it.reason}）", "—"
         rows.append([str(it.item), it.title, it.note, status, what])
     doc.blocks.append(m.Table(["序号", "资料名称", "说明", "状态", "对应文件 / 企业须提供的资料"], rows,
-                              widths=[0.6, 2.7, 3.1, 2.2, 5.0], font_size=9))
+                              widths=[0.9, 2.6, 3.2, 2.0, 5.0], font_size=9))
     counts = Counter(it.status for it in items)
     doc.blocks.append(m.Paragraph(
         f"共 11 项：kitgen 已生成 {counts['generated']} 项，企业提供 {counts['company']} 项，"
         f"不适用 {counts['not_applicable']} 项。"))
     doc.blocks.append(m.BulletList([
-        "“kitgen 已生成”的文件为草稿，请逐一核对，补全黄色标记的【待填写】内容后打印，加盖公章。",
+        "“kitgen 已生成”的文件为草稿，请逐一核对，补全黄色标记的“待填写”内容后打印，加盖公章。",
         "“企业提供”的资料请提供复印件并加盖公章；证书须在有效期内。",
         "“不适用”的项目须由咨询师核实理由后确认；如实际需要，按企业提供处理。",
         "对应文件的路径相对于本文件包所在的文件夹。",
@@ -643,25 +645,29 @@ def checklist_document(plan: Plan, items: list[DossierItem]) -> m.Document:
     return doc
 
 
+FOLDER_GROUPS = (("03 程序文件/", "程序文件"), ("04 管理制度/", "管理制度"), ("05 记录表格/", "记录表格"),
+                 (FOLDER + "/", "申请资料"))
+FORMATS = {"docx": "Word", "xlsx": "Excel", "txt": "文本", "pdf": "PDF"}
+
+
 def file_list_document(plan: Plan, listed: list[tuple[str, str, str, str]], number: str) -> m.Document:
     doc = _doc(plan, "售后服务管理体系文件清单", number, 11)
     doc.blocks.extend(_item_intro(plan, 11, number))
     version = plan.ctx["docs"]["version"]
-    groups = [("", "申请资料清单"), ("02 ", "售后服务管理手册"), ("03 ", "程序文件"), ("04 ", "管理制度"),
-              ("05 ", "记录表格"), ("06 ", "申请资料"), ("07 ", "指标对照表")]
     rows: list[list[str]] = []
     current = None
     n = 0
     for path, kind, title, num in sorted(listed, key=lambda x: x[0]):
-        group = next((g for prefix, g in reversed(groups) if prefix and path.startswith(prefix)), groups[0][1])
+        folder, name = next(((f, g) for f, g in FOLDER_GROUPS if path.startswith(f)), ("", ""))
+        group = f"◆ {name}（文件夹：{folder.rstrip('/')}）" if folder else "◆ 文件包根目录"
         if group != current:
             current = group
             rows.append([group])
         n += 1
-        fmt = path.rsplit(".", 1)[-1].upper() if "." in path else ""
-        rows.append([str(n), num or "—", title, version, f"{KIND_TEXT.get(kind, kind)}（{fmt}）" if fmt else
-                     KIND_TEXT.get(kind, kind), path])
-    doc.blocks.append(m.Heading("文件清单", level=1, number=str(sum(isinstance(b, m.Heading) for b in doc.blocks) + 1)))
-    doc.blocks.append(m.Table(["序号", "文件编号", "文件名称", "版本", "类别", "文件位置"], rows,
-                              widths=[0.7, 2.6, 4.0, 0.9, 2.0, 4.6], font_size=8))
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+        rows.append([str(n), num or "—", title, version, FORMATS.get(ext, ext.upper() or "—"), path[len(folder):]])
+    heads = sum(isinstance(b, m.Heading) for b in doc.blocks)
+    doc.blocks.append(m.Heading("文件清单", level=1, number=str(heads + 1)))
+    doc.blocks.append(m.Table(["序号", "文件编号", "文件名称", "版本", "格式", "文件名"], rows,
+                              widths=[1.0, 2.7, 4.4, 1.0, 1.1, 5.2], font_size=8))
     return doc

@@ -35,9 +35,9 @@ def template_path(plan: Plan) -> Path:
     """A consultancy's application_form.docx in its clause overlay folder, else the bundled one."""
     from kitgen.resources import templates_dir
     for root in reversed(list(getattr(plan.library, "roots", []) or [])[1:]):
-        cand = Path(root) / TEMPLATE
-        if cand.is_file():
-            return cand
+        for cand in (Path(root) / TEMPLATE, Path(root) / "templates" / TEMPLATE):
+            if cand.is_file():
+                return cand
     return templates_dir() / TEMPLATE
 
 
@@ -90,7 +90,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         "contact_email": co["contact"]["email"],
         "service_staff": f"{svc['staff']} 人", "service_managers": f"{svc['managers']} 人",
         "certified_managers": f"{svc['certified_managers']} 人",
-        "required_certified": f"{svc['required_certified']} 人（服务管理人员的 10%，至少 1 人）",
+        "required_certified": f"{svc['required_certified']} 人",
         "standard": "GB/T 27922-2011", "apply_type": "初次认证", "target_star_name": ctx["target_star_name"],
         "scope": f"{ctx['products_text']}的售后服务（{ctx['industry']['name']}）",
         "sales_channels": ctx["sales_channels_text"],
@@ -125,9 +125,15 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
                 subject: str = "GB/T 27922-2011 商品售后服务认证") -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
+
     from kitgen.render.ziputil import normalize_zip
     try:
         tpl = DocxTemplate(str(template))
+        tpl.init_docx()
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
+        raise BuildFailed([Problem(str(template), None, "", f"认证申请书模板无法打开：{type(exc).__name__}: {exc}",
+                                   "一个有效的 Word（.docx）文件")]) from None
+    try:
         tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
     except TemplateError as exc:
         raise BuildFailed([Problem(str(template), getattr(exc, "lineno", None), "",
@@ -149,6 +155,7 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
 def _highlight(data: bytes) -> bytes:
     """Split runs so that every 【待填写：…】 is its own yellow-highlighted run."""
     from lxml import etree
+
     from kitgen.render.ziputil import read_entries, write_zip
     entries = read_entries(data)
     out = []
@@ -167,6 +174,7 @@ def _highlight(data: bytes) -> bytes:
 
 def _split_run(r, text: str) -> None:
     import copy
+
     from lxml import etree
     parent = r.getparent()
     idx = parent.index(r)

@@ -2,7 +2,7 @@
 and Excel (one row an outlet). Linear in the number of outlets: 10,000 outlets are one pass each."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kitgen.core.plan import Plan
 from kitgen.core.profile import OPERATORS, OUTLET_KINDS
@@ -53,8 +53,6 @@ def outlet_docx(plan: Plan, number: str, make_doc: Callable, intro: list[m.Block
         return doc
     heads = sum(isinstance(b, m.Heading) for b in doc.blocks)
     doc.blocks.append(m.Heading("网点明细", level=1, number=str(heads + 1)))
-    doc.blocks.append(m.Paragraph("表中网点按省级行政区分组；序号与 Excel 版《网点清单》一致。委托网点注明承担服务的合作单位。",
-                                  style="note"))
     doc.blocks.append(m.Table(DOCX_HEADER, outlet_rows(plan), widths=DOCX_WIDTHS, font_size=8))
     return doc
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 DPI = 180
 WIDTH_CM = 16.0
-WIDTH_PX = int(round(WIDTH_CM / 2.54 * DPI))       # 1134
+WIDTH_PX = round(WIDTH_CM / 2.54 * DPI)            # 1134
 MARGIN = 24
 FONT_PX = 21                                      # ≈ 8.4 pt at 16 cm
 SMALL_PX = 18
@@ -157,15 +157,19 @@ def _sc_index(path: str) -> int:
             family = ImageFont.truetype(path, 12, index=i).getname()[0]
         except (OSError, ValueError):
             break
-        if family.endswith(" SC") or "SC " in family or family.endswith("SC"):
+        if family.endswith("SC") or "SC " in family:
             return i
     return 0
 
 
-@lru_cache(maxsize=4)
-def find_cjk_font(override: str | None = None) -> tuple[str, int] | None:
-    """(path, face index) of a font with Chinese glyphs, or None."""
-    env = override if override is not None else os.environ.get("KITGEN_CJK_FONT", "")
+def find_cjk_font() -> tuple[str, int] | None:
+    """(path, face index) of a font with Chinese glyphs, or None: KITGEN_CJK_FONT, fontconfig,
+    then the usual paths."""
+    return _find_cjk_font(os.environ.get("KITGEN_CJK_FONT", "").strip())
+
+
+@lru_cache(maxsize=8)
+def _find_cjk_font(env: str) -> tuple[str, int] | None:
     candidates: list[tuple[str, int | None]] = []
     if env:
         candidates.append((env, None))
@@ -574,8 +578,8 @@ def dot_source(spec: ChartSpec) -> str:
         "// 实线表示直属管理关系，虚线表示委托合作（业务指导与监督）关系。",
         "digraph 组织机构图 {",
         '  graph [rankdir=TB, splines=ortho, nodesep=0.3, ranksep=0.5, fontname="Noto Sans CJK SC,Microsoft YaHei,SimHei"];',
-        '  node [shape=box, style="filled", fillcolor="#DDEBF7", color="#2E75B6", '
-        'fontname="Noto Sans CJK SC,Microsoft YaHei,SimHei", fontsize=11];',
+        ('  node [shape=box, style="filled", fillcolor="#DDEBF7", color="#2E75B6", '
+         'fontname="Noto Sans CJK SC,Microsoft YaHei,SimHei", fontsize=11];'),
         '  edge [arrowhead=none, color="#595959"];',
         f'  company [label={_q(spec.company)}, fillcolor="#1F4E79", fontcolor="white", fontsize=13];',
         f'  gm [label={_q(spec.gm)}, fillcolor="#2E75B6", fontcolor="white"];',
