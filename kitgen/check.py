@@ -69,6 +69,8 @@ DOSSIER_TITLES = {
     10: "已获认证证书及荣誉证书复印件", 11: "售后服务管理体系文件及文件清单",
 }
 
+EXAMPLE_NAMES = {1: "营业执照", 2: "许可证", 3: "产品检验报告", 10: "认证及荣誉证书"}
+
 KINDS = {   # kind → (Chinese group title, blocking)
     "dossier": ("申请资料缺项", True),
     "missing": ("文件缺失", True),
@@ -77,8 +79,8 @@ KINDS = {   # kind → (Chinese group title, blocking)
     "uncovered": ("指标失去文件覆盖", True),
     "deletion_reason": ("删减未说明理由", True),
     "manifest": ("kit.json 条目有误", True),
-    "edited": ("企业修改过的文件（仅供参考）", False),
-    "new_version": ("重新生成时保留了企业修改、新版本在旁（仅供参考）", False),
+    "edited": ("企业修改过的文件", False),
+    "new_version": ("新版本待合并", False),
 }
 
 
@@ -116,11 +118,11 @@ def read_regular(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
         raise Unreadable("too_large", f"文件过大（{st.st_size / 1048576:.0f} MB，上限 {cap // 1048576} MB）")
     try:
         with open(path, "rb") as fh:
-            data = fh.read(cap + 1)
+            data = fh.read(min(st.st_size, cap) + 1)    # (read(n) allocates n bytes up front)
     except OSError as e:
         raise Unreadable("io", f"无法读取（{e.strerror or e}）") from None
-    if len(data) > cap:
-        raise Unreadable("too_large", f"文件过大（超过 {cap // 1048576} MB）")
+    if len(data) > min(st.st_size, cap):                # grew while we read it
+        raise Unreadable("io", "文件在读取时被改动")
     return data
 
 
@@ -181,7 +183,7 @@ def read_member(zf: zipfile.ZipFile, name: str, cap: int = MAX_MEMBER) -> bytes:
         raise Unreadable("corrupt", f"缺少 {name}") from None
     try:
         with zf.open(info) as fh:             # zipfile stops at the declared size and checks the CRC
-            out = fh.read(cap + 1)
+            out = fh.read(min(info.file_size, cap) + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
         raise Unreadable("corrupt", f"{name} 已损坏或被截断（{e}）") from None
     if len(out) > cap:
@@ -192,11 +194,15 @@ def read_member(zf: zipfile.ZipFile, name: str, cap: int = MAX_MEMBER) -> bytes:
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+def refuse_dtd(xml: bytes, name: str) -> None:
+    if _DTD.search(xml):
+        raise Unreadable("entity_bomb", f"{name} 含有 DTD/实体声明（Office 文件不会有，疑似 XML 实体炸弹），拒绝读取")
+
+
 def parse_xml(xml: bytes, name: str):
     """An lxml element tree, or Unreadable. DTDs and entity declarations are refused outright."""
     from lxml import etree
-    if _DTD.search(xml):
-        raise Unreadable("entity_bomb", f"{name} 含有 DTD/实体声明（Office 文件不会有，疑似 XML 实体炸弹），拒绝读取")
+    refuse_dtd(xml, name)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              dtd_validation=False, remove_comments=True, remove_pis=True)
     try:
@@ -214,7 +220,7 @@ def docx_body_text(data: bytes) -> str:
             if "xl/workbook.xml" in names:
                 raise Unreadable("not_word", "不是 Word 文件（是 Excel 文件改了扩展名）")
             raise Unreadable("not_word", "不是 Word 文件（缺少 word/document.xml）")
-        parse_xml(read_member(zf, "word/document.xml"), "word/document.xml")
+        refuse_dtd(read_member(zf, "word/document.xml"), "word/document.xml")   # docx_text parses it (safely)
     from kitgen.render.docx_text import UnreadableDocx, docx_text
     try:
         return docx_text(data)
@@ -393,8 +399,9 @@ class CheckReport:
 
     def summary(self) -> str:
         groups = self.by_kind()
-        blocking = [f"{KINDS[k][0]} {len(v)}" for k, v in groups.items() if KINDS[k][1]]
-        info = [f"{KINDS[k][0].split('（')[0]} {len(v)}" for k, v in groups.items() if not KINDS[k][1]]
+        blocking = [f"{KINDS[k][0]} {len(v)}" + (f" 个文件共 {sum(f.count for f in v)} 处" if k == "placeholders" else "")
+                    for k, v in groups.items() if KINDS[k][1]]
+        info = [f"{KINDS[k][0]} {len(v)}" for k, v in groups.items() if not KINDS[k][1]]
         if self.complete:
             head = f"结论：文件包完整（检查了 {self.files_checked} 个文件）"
         else:
@@ -557,6 +564,8 @@ def check_kit(kit: str | Path) -> CheckReport:
                         True, indicator=ind_id))
 
     findings.extend(edited)
+    order = {k: n for n, k in enumerate(KINDS)}
+    findings.sort(key=lambda f: order[f.kind])            # stable: file order inside each kind
     return report
 
 
@@ -580,7 +589,7 @@ def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding]) ->
     digest = hashlib.sha256(data).hexdigest()
     recorded = entry.get("sha256")
     if isinstance(recorded, str) and recorded and digest != recorded:
-        edited.append(Finding("edited", rel, "与生成时不同：企业已修改此文件（不影响完整性，供审核时留意）", False,
+        edited.append(Finding("edited", rel, "与生成时不同（企业已修改）", False,
                               reason="edited"))
     alt = entry.get("new_version")
     if isinstance(alt, str) and _safe_rel(alt) and (kit / alt).is_file():
@@ -625,13 +634,16 @@ def _check_dossier_item(kit: Path, item: int, title: str, entry: dict | None, st
         for f in dict.fromkeys(theirs):
             _vet_company_file(kit, f, add)
         return
-    example = f"{DOSSIER_DIR}/{item:02d} {re.sub(r'（.*?）', '', title)}.pdf"
+    short = EXAMPLE_NAMES.get(item) or re.sub(r"（.*?）|[/\\:*?\"<>|]", "", title)[:20]
+    example = f"{DOSSIER_DIR}/{item:02d} {short}.pdf"
     if entry is None:
         msg = (f"申请资料{label}：kit.json 的申请资料清单未列出此项，{DOSSIER_DIR}/ 中也没有以 “{item:02d} ” 开头的文件"
                f"（如 {example}）")
         reason = "unlisted"
     else:
-        msg = (f"申请资料{label}：须由企业提供，尚未放入。请把扫描件或复印件放在 {DOSSIER_DIR}/ 中，"
+        supply = str(entry.get("supply") or "").strip()
+        what = f"须由企业提供：{supply.rstrip('。')}" if supply else "须由企业提供"
+        msg = (f"申请资料{label}：尚未放入。{what}。请把扫描件或复印件放在 {DOSSIER_DIR}/ 中，"
                f"文件名以 “{item:02d} ” 开头（如 {example}）")
         reason = "owed"
     add(Finding("dossier", DOSSIER_DIR, msg, True, item=item, reason=reason))
@@ -663,7 +675,8 @@ def text_report(report: CheckReport) -> str:
     for n, (kind, items) in enumerate(groups.items()):
         title, blocking = KINDS[kind]
         lines.append("")
-        lines.append(f"{_NUM[n] if n < len(_NUM) else n + 1}、{title}（{len(items)}）")
+        note = "" if blocking else "，仅供参考，不影响完整性"
+        lines.append(f"{_NUM[n] if n < len(_NUM) else n + 1}、{title}（{len(items)}{note}）")
         mark = "  ×" if blocking else "  ·"
         for f in items:
             where = f"{f.file}：" if f.file and kind not in ("dossier", "uncovered", "deletion_reason") else ""

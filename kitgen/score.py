@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from kitgen.core.catalog import PROVENANCE_SHORT, Catalog
 from kitgen.errors import InvalidInput, Problem
@@ -296,7 +297,7 @@ def _check_clause(catalog: Catalog, gone: set[str], deletions: dict[str, str], c
     if cid in gone:
         why = deletions.get(cid) or next((deletions[a] for a in deletions if cid.startswith(a + ".")), "")
         return (f"条款 {cid} {ind.name} 已删减（{why or '见删减清单'}），删减的条款不计分，不应填写结果",
-                "删除这一项；如该条款其实适用，先在配置的 exclusions 中取消删减")
+                "不列出已删减的条款（若该条款其实适用，先在配置中取消删减再重新生成）")
     return None
 
 
@@ -357,7 +358,7 @@ def load_yaml_input(path: Path, catalog: Catalog) -> ScoreInput:
     if isinstance(rb, list):
         items = [b for b in rb if b not in (None, "")]
         if len(items) > 1:
-            c.add("special_bonus", f"特别加分项至多一项，这里有 {len(items)} 项", "只保留最重要的一项（+1 分）")
+            c.add("special_bonus", f"特别加分项至多一项，这里有 {len(items)} 项", "只保留最重要的一项（至多 +1 分）")
         elif items:
             bonus = str(items[0]).strip()
     elif isinstance(rb, (dict, bool)):
@@ -477,7 +478,7 @@ def load_workbook_input(path: Path, catalog: Catalog) -> ScoreInput:
     bonuses = _list_column(sheets.get(SHEET_BONUS), COL_BONUS)
     if len(bonuses) > 1:
         prob(SHEET_BONUS, bonuses[1][0], bonuses[1][1], f"特别加分项至多一项，这里填了 {len(bonuses)} 项",
-             "只保留最重要的一项（+1 分）")
+             "只保留最重要的一项（至多 +1 分）")
     if problems:
         raise InvalidInput(problems)
     return ScoreInput(source=name, company=company, results=results, deductions=[d for _, _, d in deductions],
@@ -604,8 +605,8 @@ def _ceil2(x: float) -> str:
 
 def assessment_workbook(plan, profile_label: str = "") -> bytes:
     """The self-assessment workbook for a plan: one row per applicable third-level clause."""
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
     import kitgen
+    from kitgen.render.xlsx_writer import Sheet, write_xlsx
     cat = plan.catalog
     p = plan.profile
     gone = deleted_set(cat, plan.deletions)
@@ -651,10 +652,10 @@ def assessment_workbook(plan, profile_label: str = "") -> bytes:
         ["指标目录", f"{cat.id}（{cat.title}）"],
         ["目标星级", f"{target}（{STAR_NAME[target]}）" if target is not None else ""],
         ["生成工具", f"kitgen {kitgen.__version__}"],
-        ["结果填写", "“自评表”的“结果”列：是（符合，得全部分值）、否（不符合，0 分）、部分（写比例，如 部分 0.6 或 60%，"
-                 "按比例得分，适用于抽样核查的条款）；留空表示未评价，按不符合计。"],
-        ["计分规则", "得分 = 实得分 ÷ 适用条款总分 × 100；删减的条款不计入分子和分母；每个特别扣分项在此之外扣 1 分，"
-                 "特别加分项至多 1 项、加 1 分；特别扣分项达 5 项即不合格。达标级 ≥ 70，三星级 ≥ 80，四星级 ≥ 90，五星级 ≥ 95。"],
+        ["结果填写", ("“自评表”的“结果”列：是（符合，得全部分值）、否（不符合，0 分）、部分（写比例，如 部分 0.6 或 60%，"
+                  "按比例得分，适用于抽样核查的条款）；留空表示未评价，按不符合计。")],
+        ["计分规则", ("得分 = 实得分 ÷ 适用条款总分 × 100；删减的条款不计入分子和分母；每个特别扣分项在此之外扣 1 分，"
+                  "特别加分项至多 1 项、加 1 分；特别扣分项达 5 项即不合格。达标级 ≥ 70，三星级 ≥ 80，四星级 ≥ 90，五星级 ≥ 95。")],
         ["计分命令", "kitgen score 本文件.xlsx"],
         ["分值说明", PROVISIONAL_NOTICE if cat.points_provisional else "条款分值取自指标目录。"],
     ], widths=[12, 100], title="参数与填写说明")

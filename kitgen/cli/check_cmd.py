@@ -35,6 +35,9 @@ def check(kit_dir: Path, as_json: bool, xlsx_path: Path | None) -> None:
     else:
         click.echo(text_report(report))
     if xlsx_path is not None:
-        xlsx_path.write_bytes(xlsx_report(report))
+        try:
+            xlsx_path.write_bytes(xlsx_report(report))
+        except OSError as e:
+            raise click.UsageError(f"无法写出检查表 {xlsx_path}：{e.strerror or e}") from None
         click.echo(f"已写出检查表：{xlsx_path}", err=as_json)
     sys.exit(EXIT_OK if report.complete else EXIT_INCOMPLETE)

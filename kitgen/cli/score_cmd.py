@@ -48,7 +48,11 @@ def assess(profile: Path, out_path: Path | None, force: bool, catalog_path: Path
     cat = load_catalog(catalog_path)
     prof = load_profile(profile, cat)
     the_plan = plan(prof, cat, require_coverage=False)
-    out_path.write_bytes(assessment_workbook(the_plan, profile_label=str(profile)))
+    data = assessment_workbook(the_plan, profile_label=str(profile))
+    try:
+        out_path.write_bytes(data)
+    except OSError as e:
+        raise click.UsageError(f"无法写出 {out_path}：{e.strerror or e}") from None
     n = sum(1 for i in cat.indicators.values() if i.level == 3 and i.id not in the_plan.deletions)
     click.echo(f"已生成自评表：{out_path}（{n} 个适用条款）。填写“结果”列后运行：kitgen score {out_path}")
     if cat.points_provisional:
