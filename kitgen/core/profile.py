@@ -134,6 +134,7 @@ class DocumentControl:
     editor: str | None = None
     reviewer: str | None = None
     approver: str | None = None
+    retention: str | None = None      # kitgen addition: how long records are kept, e.g. 3年
 
 
 @dataclass
@@ -308,7 +309,7 @@ OUTLET_KEYS = {"name": "网点名称", "kind": "类型", "operator": "直属/委
                "province": "省", "city": "市", "address": "地址", "phone": "电话", "staff": "人数"}
 EXCLUSION_KEYS = {"indicator": "指标编号", "reason": "删减理由"}
 DOCUMENT_KEYS = {"prefix": "文件编号前缀", "version": "版本", "effective_date": "生效日期",
-                 "editor": "编制", "reviewer": "审核", "approver": "批准"}
+                 "editor": "编制", "reviewer": "审核", "approver": "批准", "retention": "记录保存期限"}
 CONSULTANCY_KEYS = {"name": "咨询机构名称", "contact": "咨询师", "phone": "电话"}
 DEPARTMENT_NAMES = {"service": "售后服务部门", "sales": "销售部门", "quality": "质量部门", "tech": "技术部门",
                     "production": "生产部门", "purchasing": "采购部门", "logistics": "物流/仓储部门",
@@ -427,7 +428,8 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
             effective_date=c.date(rawdocs.get("effective_date"), "documents.effective_date"),
             editor=c.text(rawdocs.get("editor"), "documents.editor"),
             reviewer=c.text(rawdocs.get("reviewer"), "documents.reviewer"),
-            approver=c.text(rawdocs.get("approver"), "documents.approver"))
+            approver=c.text(rawdocs.get("approver"), "documents.approver"),
+            retention=c.text(rawdocs.get("retention"), "documents.retention", "保存期限，如 3年"))
 
     departments: dict[str, str] = {}
     rawdept = data.get("departments")

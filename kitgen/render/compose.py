@@ -70,7 +70,7 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
         forms = [plan.forms[f] for f in pdoc.forms]
         if forms:
             blocks.append(m.Table(["记录编号", "记录名称", "保存部门", "保存期限"],
-                                  [[f.number, f.title, plan.ctx["dept"]["service"], "【待填写：保存期限】"] for f in forms],
+                                  [[f.number, f.title, plan.ctx["dept"]["service"], plan.ctx["docs"]["retention"]] for f in forms],
                                   widths=[3, 6, 3, 3]))
         else:
             blocks.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
