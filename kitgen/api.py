@@ -32,23 +32,44 @@ def load_profile(path: str | Path, catalog: Catalog | Path | None = None) -> Pro
     return profile
 
 
-def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list[Path] | None = None, *,
-         require_coverage: bool = True):
-    """Decide the kit's contents (kitgen.core.plan.Plan) without writing anything."""
+def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list | None = None, *,
+         require_coverage: bool = True, auto_overlays: bool = True):
+    """Decide the kit's contents (kitgen.core.plan.Plan) without writing anything.
+
+    ``overlays``: consultancy folders (Paths, or kitgen.overlay.Overlay objects) stacked on the
+    bundled library; those next to the profile (kitgen.toml, .kitgen/) come first unless
+    ``auto_overlays`` is False. The plan records them as ``plan.overlays`` (templates, house style)."""
+    from kitgen.overlay import catalog_path, resolve
+    ovs = resolve(getattr(profile, "source_path", None), overlays, auto=auto_overlays)
+    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog_path(ovs, catalog))
+    return _plan(profile, cat, ovs, require_coverage=require_coverage)
+
+
+def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool = True):
     from kitgen.core.clauses import load_library
     from kitgen.core.plan import make_plan
-    cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+    from kitgen.overlay import clause_roots
     industry = load_industries()[profile.industry]
-    return make_plan(profile, industry, cat, load_library(overlays), require_coverage=require_coverage)
+    the_plan = make_plan(profile, industry, cat, load_library(clause_roots(ovs)), require_coverage=require_coverage)
+    the_plan.overlays = ovs
+    return the_plan
 
 
 def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None = None,
-          overlays: list[Path] | None = None, force: bool = False, make_zip: bool = False):
-    """Validate, plan and write a kit into out_dir; returns kitgen.render.publish.BuildResult."""
+          overlays: list | None = None, force: bool = False, make_zip: bool = False,
+          reference_doc: Path | None = None, auto_overlays: bool = True):
+    """Validate, plan and write a kit into out_dir; returns kitgen.render.publish.BuildResult.
+
+    ``overlays`` as for ``plan``; ``reference_doc`` a house-style .docx applied last (like an
+    overlay holding only templates/base.docx). An explicit ``catalog`` wins over an overlay's."""
+    from kitgen.overlay import catalog_path, house_template, reference_overlay, resolve
     from kitgen.render.publish import publish
-    cat = load_catalog(catalog)
+    extra = list(overlays or []) + ([reference_overlay(reference_doc)] if reference_doc else [])
+    ovs = resolve(profile_path, extra, auto=auto_overlays)
+    house_template(ovs)                # a reference document that cannot be used fails before any work
+    cat = load_catalog(catalog_path(ovs, catalog))
     profile = load_profile(profile_path, cat)
-    the_plan = plan(profile, cat, overlays)
+    the_plan = _plan(profile, cat, ovs)
     return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
 
 

@@ -86,10 +86,12 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None) -> None:
     from kitgen.api import load_profile
     from kitgen.core.catalog import load_catalog
     from kitgen.errors import InvalidInput
-    cat = load_catalog(catalog_path)
+    from kitgen.overlay import catalog_path as overlay_catalog
+    from kitgen.overlay import resolve
     failed: list[InvalidInput] = []
     for path in profiles:
-        try:
+        try:       # a catalog.yaml in the profile's overlays (kitgen.toml, .kitgen/) applies; --catalog wins
+            cat = load_catalog(overlay_catalog(resolve(path, []) if catalog_path is None else [], catalog_path))
             profile = load_profile(path, cat)
         except InvalidInput as err:
             failed.append(err)
@@ -162,16 +164,23 @@ def industries() -> None:
               help="输出目录；多个配置时每个配置生成在其下的同名子目录。")
 @catalog_option
 @click.option("--overlay", "overlays", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="咨询机构的覆盖层目录（条款、模板、目录）。")
+              help="咨询机构的覆盖层目录（条款、模板、目录）；可重复，后者优先。配置文件旁的 kitgen.toml 与 .kitgen/ "
+                   "会自动使用（先于 --overlay）。")
+@click.option("--reference-doc", "reference_doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="参考文档 .docx：其样式、页面设置、页眉徽标和封面用于所有文件（优先于覆盖层的 templates/base.docx）。")
 @click.option("--force", is_flag=True, help="覆盖企业已修改过的文件（默认保留，并把新版本写在旁边）。")
 @click.option("--zip", "make_zip", is_flag=True, help="另外生成文件包的 zip 压缩包。")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="并行生成的进程数。")
 @handle_errors
 def build(profiles: tuple[Path, ...], out_dir: Path, catalog_path: Path | None, overlays: tuple[Path, ...],
-          force: bool, make_zip: bool, jobs: int) -> None:
+          reference_doc: Path | None, force: bool, make_zip: bool, jobs: int) -> None:
     """由配置生成文件包（手册、程序文件、制度、记录表格、申请资料、指标对照表、kit.json）。"""
     from kitgen.cli.build_cmd import run_build
-    sys.exit(run_build(list(profiles), out_dir, catalog_path, list(overlays), force, make_zip, jobs))
+    extra: list = list(overlays)
+    if reference_doc is not None:      # a house-style document is an overlay holding only base.docx
+        from kitgen.overlay import reference_overlay
+        extra.append(reference_overlay(reference_doc))
+    sys.exit(run_build(list(profiles), out_dir, catalog_path, extra, force, make_zip, jobs))
 
 
 def main() -> None:  # console script entry point

@@ -134,6 +134,11 @@ def _load_root(root: Path, lib: Library, problems: list[Problem]) -> None:
         _clauses(src, lib, problems)
 
 
+def _lacks(item: dict, required: tuple[str, ...]) -> bool:
+    """A required key is missing: already reported by the checker, so skip the item."""
+    return any(item.get(k) in (None, "") for k in required)
+
+
 def _as_list(src: yamlsrc.Source, c: Checker, what: str) -> list:
     if not isinstance(src.data, list):
         c.add("", f"{what}文件的最外层应是列表", "- id: …")
@@ -155,7 +160,8 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, "文件登记")):
         path = join("", i)
-        if c.mapping(item, path, DOC_KEYS, ("id", "kind", "code", "title")) is None:
+        required = ("id", "kind", "code", "title")
+        if c.mapping(item, path, DOC_KEYS, required) is None or _lacks(item, required):
             continue
         did = str(item["id"])
         if did in seen:
@@ -175,7 +181,8 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, "记录表格")):
         path = join("", i)
-        if c.mapping(item, path, FORM_KEYS, ("id", "code", "title", "procedure", "layout")) is None:
+        required = ("id", "code", "title", "procedure", "layout")
+        if c.mapping(item, path, FORM_KEYS, required) is None or _lacks(item, required):
             continue
         fid = str(item["id"])
         if fid in seen:
@@ -208,7 +215,8 @@ def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, "条款")):
         path = join("", i)
-        if c.mapping(item, path, CLAUSE_KEYS, ("id", "doc", "heading")) is None:
+        required = ("id", "doc", "heading")
+        if c.mapping(item, path, CLAUSE_KEYS, required) is None or _lacks(item, required):
             continue
         cid = str(item["id"])
         if cid in seen:

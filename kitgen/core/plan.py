@@ -81,6 +81,7 @@ class Plan:
     left_out: dict[str, str]                                # doc/form id → why it is not in the kit
     coverage: dict[str, list[tuple[str, str]]]              # indicator → [(doc id, section label)]
     evidence: dict[str, list[str]]                          # indicator → [form id]
+    overlays: list = field(default_factory=list)            # the consultancy overlays it was made with
 
     def status(self, ind_id: str) -> str:
         return "deleted" if ind_id in self.deletions else "applicable"

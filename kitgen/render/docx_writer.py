@@ -9,7 +9,10 @@ the page size and margins.
 
 A consultancy may replace base.docx with its own reference document: styles kitgen uses that it
 lacks are copied in from the bundled base.docx, as is the bullet list definition, and settings get
-``w:updateFields`` so Word refreshes the table of contents on opening.
+``w:updateFields`` so Word refreshes the table of contents on opening. The pictures of its default
+header (the logo) and its cover page (content before the first page break, with placeholders) are
+copied into every document by kitgen.render.house (docs/overlays.md); ``house_style(base)`` makes a
+base the default of ``write_docx`` for a whole build.
 
 Conventions the plan can rely on:
 - Text is plain text: it is escaped here; "\\n" becomes a line break, "\\t" a tab, and every
@@ -21,6 +24,8 @@ Conventions the plan can rely on:
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import threading
 import zipfile
@@ -32,7 +37,7 @@ from kitgen.render.model import (
 )
 from kitgen.render.ziputil import read_entries, write_zip
 
-__all__ = ["BaseTemplate", "PageSetup", "write_docx"]
+__all__ = ["BaseTemplate", "PageSetup", "house_style", "write_docx"]
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -74,6 +79,9 @@ PLACEHOLDER_RE = re.compile(r"【待填写[^】]*】")
 # XML 1.0 forbids C0 controls other than tab/LF/CR, lone surrogates, U+FFFE and U+FFFF
 _FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL_RE = re.compile("[\n\r\t【]")
+MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
+               "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf",
+               "svg": "image/svg+xml"}
 CM = 360000                  # EMU per cm
 TWIPS_PER_CM = 1440 / 2.54
 
@@ -211,6 +219,7 @@ class BaseTemplate:
     style_ids: frozenset[str] = frozenset()
     header_tabs: tuple[int, ...] = ()                          # tab stops of the Header style
     source: str = ""
+    house: object = None            # kitgen.render.house.HouseParts: header logo and cover (house style)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "BaseTemplate":
@@ -258,8 +267,10 @@ class BaseTemplate:
         num_id = _bullet_num_id(parts.get("word/numbering.xml"))
         style_ids = _style_ids(parts.get("word/styles.xml"))
         header_tabs = _style_tabs(parts.get("word/styles.xml"), "Header")
+        from kitgen.render.house import extract
+        house = extract(entries)          # ValueError (in Chinese) when its logo/cover cannot be copied
         return cls(parts=parts, page=page, bullet_num_id=num_id, style_ids=style_ids,
-                   header_tabs=header_tabs, source=source)
+                   header_tabs=header_tabs, source=source, house=house)
 
 
 _CACHE: dict = {}
@@ -568,6 +579,8 @@ class _Builder:
         self.body: list[str] = []
         self.rels: list[tuple[str, str, str]] = []       # (id, type, target)
         self.media: list[tuple[str, bytes]] = []
+        self.external: set[str] = set()                   # relationship ids with TargetMode="External"
+        self.part_rels: dict[str, list[tuple[str, str, str]]] = {}   # header/footer part → its rels
         self.bookmark_id = 0
         self.docpr_id = 0
         self.pending_break = False
@@ -698,7 +711,7 @@ class _Builder:
         hf = [("word/header1.xml", "header", self.header_xml()),
               ("word/footer1.xml", "footer", self.footer_xml())]
         if first:
-            hf += [("word/header2.xml", "header", self.empty_hf("hdr")),
+            hf += [("word/header2.xml", "header", self.first_header_xml()),
                    ("word/footer2.xml", "footer", self.empty_hf("ftr"))]
         for name, kind, _ in hf:
             overrides.append(("/" + name, CT + f"wordprocessingml.{kind}+xml"))
@@ -707,8 +720,7 @@ class _Builder:
         exts = {name.rsplit(".", 1)[1] for name, _ in self.media}
         defaults = [("rels", "application/vnd.openxmlformats-package.relationships+xml"),
                     ("xml", "application/xml")]
-        defaults += [(e, {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif"}[e])
-                     for e in sorted(exts)]
+        defaults += [(e, MEDIA_TYPES[e]) for e in sorted(exts)]
         content_types = (
             DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             + "".join(f'<Default Extension="{e}" ContentType="{c}"/>' for e, c in defaults)
@@ -726,7 +738,8 @@ class _Builder:
         for rtype, target in base_rels:
             all_rels.append((f"rId{len(all_rels) + 1}", RT + rtype, target))
         doc_rels = (DECL + f'<Relationships xmlns="{PKG_REL_NS}">'
-                    + "".join(f'<Relationship Id="{i}" Type="{t}" Target="{esc_attr(g)}"/>'
+                    + "".join(f'<Relationship Id="{i}" Type="{t}" Target="{esc_attr(g)}"'
+                              + (' TargetMode="External"/>' if i in self.external else "/>")
                               for i, t, g in all_rels)
                     + "</Relationships>")
 
@@ -736,6 +749,11 @@ class _Builder:
         entries.append(("word/_rels/document.xml.rels", doc_rels.encode()))
         for name, _, xml in hf:
             entries.append((name, xml.encode()))
+            if self.part_rels.get(name):
+                rels_name = "word/_rels/" + name[len("word/"):] + ".rels"
+                entries.append((rels_name, (DECL + f'<Relationships xmlns="{PKG_REL_NS}">' + "".join(
+                    f'<Relationship Id="{i}" Type="{t}" Target="{esc_attr(g)}"/>'
+                    for i, t, g in self.part_rels[name]) + "</Relationships>").encode()))
         for name, _ in _BASE_PARTS.values():
             if name in self.base.parts:
                 entries.append((name, self.base.parts[name]))
@@ -754,7 +772,7 @@ class _Builder:
         stops = [(p, f'<w:tab w:val="clear" w:pos="{p}"/>') for p in clears]
         stops.append((self.text_w, f'<w:tab w:val="right" w:pos="{self.text_w}"/>'))
         tabs = "<w:tabs>" + "".join(x for _, x in sorted(stops)) + "</w:tabs>"
-        content = runs(doc.company)
+        content = self.house_fragment(self._house("logo"), "word/header1.xml") + runs(doc.company)
         if doc.number:
             content += "<w:r><w:tab/></w:r>" + runs(doc.number)
         return (DECL + f'<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr>{self.style("Header")}'
@@ -768,6 +786,47 @@ class _Builder:
         return (DECL + f'<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr>{self.style("Footer")}'
                 '<w:ind w:left="0" w:right="0" w:firstLine="0" w:firstLineChars="0"/>'
                 f'<w:jc w:val="center"/></w:pPr>{content}</w:p></w:ftr>')
+
+    def first_header_xml(self) -> str:
+        """The cover page's header: empty, or the house logo (kitgen.render.house)."""
+        logo = self.house_fragment(self._house("first_logo"), "word/header2.xml")
+        if not logo:
+            return self.empty_hf("hdr")
+        return (DECL + f'<w:hdr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr>{self.style("Header")}'
+                '<w:ind w:left="0" w:right="0" w:firstLine="0" w:firstLineChars="0"/>'
+                f'<w:jc w:val="left"/></w:pPr>{logo}</w:p></w:hdr>')
+
+    # -- house style (a reference document's logo and cover)
+    def _house(self, what: str):
+        return getattr(self.base.house, what, None) if self.base.house is not None else None
+
+    def house_fragment(self, frag, part: str | None, values: dict | None = None) -> str:
+        """``frag``'s XML with its pictures added to this package: relationships go to ``part``'s
+        own rels (a header), or to the document's when ``part`` is None; docPr ids continue the
+        document's sequence."""
+        if frag is None:
+            return ""
+        have = dict(self.media)
+        for name, data in frag.media:
+            if name not in have:
+                self.media.append((name, data))
+                have[name] = data
+        ids: dict[str, str] = {}
+        for token, rtype, target, external in frag.rels:
+            if part is None:
+                rid = self.rel(rtype.rsplit("/", 1)[-1], target)
+                if external:
+                    self.external.add(rid)
+            else:
+                rels = self.part_rels.setdefault(part, [])
+                rid = f"rId{len(rels) + 1}"
+                rels.append((rid, rtype, target))
+            ids[token] = rid
+        docprs = []
+        for _ in range(frag.docprs):
+            self.docpr_id += 1
+            docprs.append(self.docpr_id)
+        return frag.render(ids, docprs, values)
 
     @staticmethod
     def empty_hf(tag: str) -> str:
@@ -806,6 +865,13 @@ class _Builder:
 
     # -- blocks
     def cover(self, c: Cover) -> None:
+        house_cover = self._house("cover")
+        if house_cover is not None:
+            from kitgen.render.house import cover_values
+            self.body.append(self.house_fragment(house_cover, None, cover_values(c)))
+            self.last_was_table = house_cover.ends_with_table
+            self.pending_break = True
+            return
         self.para(runs(c.company), "CoverCompany")
         self.para(runs(c.title), "Title",
                   '<w:spacing w:before="600" w:after="240" w:line="240" w:lineRule="auto"/>')
@@ -1073,8 +1139,23 @@ class _Builder:
         self.last_was_table = True
 
 
+_HOUSE: contextvars.ContextVar[BaseTemplate | None] = contextvars.ContextVar("kitgen_house_base", default=None)
+
+
+@contextlib.contextmanager
+def house_style(base: BaseTemplate | None):
+    """Within the block, ``write_docx`` without an explicit base uses ``base`` (a consultancy's
+    reference document): publish sets it once so every publisher's documents share it."""
+    token = _HOUSE.set(base)
+    try:
+        yield base
+    finally:
+        _HOUSE.reset(token)
+
+
 def write_docx(doc: Document, base: BaseTemplate | None = None) -> bytes:
-    """The bytes of a .docx for ``doc``, on ``base`` (default: the bundled templates/base.docx)."""
+    """The bytes of a .docx for ``doc``, on ``base`` (default: the house style set by
+    ``house_style``, else the bundled templates/base.docx)."""
     if base is None:
-        base = BaseTemplate.load()
+        base = _HOUSE.get() or BaseTemplate.load()
     return _Builder(doc, base).build()

@@ -32,13 +32,9 @@ _AFTER_HIGHLIGHT = {"u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", 
 
 
 def template_path(plan: Plan) -> Path:
-    """A consultancy's application_form.docx in its clause overlay folder, else the bundled one."""
-    from kitgen.resources import templates_dir
-    for root in reversed(list(getattr(plan.library, "roots", []) or [])[1:]):
-        for cand in (Path(root) / TEMPLATE, Path(root) / "templates" / TEMPLATE):
-            if cand.is_file():
-                return cand
-    return templates_dir() / TEMPLATE
+    """The application form template: a consultancy's overlay copy if any, else the bundled one."""
+    from kitgen.overlay import plan_template
+    return plan_template(plan, TEMPLATE)
 
 
 def form_values(plan: Plan, blank: bool = False) -> dict:

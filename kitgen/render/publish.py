@@ -77,9 +77,12 @@ def publish_dossier(plan: Plan, files_so_far: list[OutputFile]) -> list[OutputFi
 
 
 def produce(plan: Plan) -> list[OutputFile]:
-    files = publish_documents(plan)
-    files += publish_matrix(plan)
-    files += publish_dossier(plan, files)
+    from kitgen.overlay import house_template
+    from kitgen.render.docx_writer import house_style
+    with house_style(house_template(getattr(plan, "overlays", None))):   # every .docx on the house style
+        files = publish_documents(plan)
+        files += publish_matrix(plan)
+        files += publish_dossier(plan, files)
     return files
 
 
@@ -103,7 +106,7 @@ def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = N
             "provenance": ind.provenance, "points": ind.points,
             "files": [] if deleted else covering, "forms": [] if deleted else forms,
         })
-    return {
+    data = {
         "format": 1,
         "kitgen": kitgen.__version__,
         "catalog": {"id": cat.id, "title": cat.title, "points_provisional": cat.points_provisional},
@@ -114,6 +117,11 @@ def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = N
         "indicators": indicators,
         "dossier": dossier or [],
     }
+    overlays = getattr(plan, "overlays", None)
+    if overlays:                       # which consultancy folders made this kit (name, origin, content hash)
+        from kitgen.overlay import fingerprint
+        data["overlays"] = fingerprint(overlays)
+    return data
 
 
 def publish(plan: Plan, out_dir: Path, *, force: bool = False, make_zip: bool = False) -> BuildResult:
@@ -125,6 +133,8 @@ def publish(plan: Plan, out_dir: Path, *, force: bool = False, make_zip: bool = 
     except ImportError:
         dossier = []
     data = manifest(plan, files, dossier)
+    from kitgen.verify import verify_files
+    verify_files(files, manifest_bytes(data))     # every file re-opened and checked before anything is written
     return write_kit(out_dir, files, data, force=force, make_zip=make_zip)
 
 
