@@ -1,7 +1,8 @@
 """`kitgen build`: one profile, or many in parallel processes, each into its own folder."""
 from __future__ import annotations
 
-import sys
+import os
+import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -14,16 +15,22 @@ KIND_LABELS = {"manual": "手册", "procedure": "程序文件", "rule": "管理�
 
 
 def _build_one(profile: Path, out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
-               make_zip: bool) -> tuple[int, list[str], list[str]]:
-    """Runs in a worker: returns (exit code, output lines, error lines) — never raises."""
+               make_zip: bool, reraise: bool = False) -> tuple[int, list[str], list[str]]:
+    """Build one kit; returns (exit code, output lines, error lines). Runs in a worker process for
+    `-j`, so it never raises (unless ``reraise``: KITGEN_DEBUG on a single build, for the traceback)."""
     from kitgen.api import build
     try:
         result = build(profile, out_dir, catalog=catalog, overlays=overlays, force=force, make_zip=make_zip)
     except KitgenError as err:
         lines = [f"{err.title}（共 {len(err.problems)} 处）："] + [f"  {p}" for p in err.problems]
         return err.exit_code, [], lines
-    except Exception as exc:  # noqa: BLE001 - reported, never a traceback
-        return EXIT_INTERNAL, [], [f"内部错误：{type(exc).__name__}: {exc}（请报告此缺陷）"]
+    except Exception as exc:  # reported, never a traceback
+        if reraise:
+            raise
+        lines = [f"内部错误：{type(exc).__name__}: {exc}（请报告此缺陷，并附上命令与配置文件）"]
+        if os.environ.get("KITGEN_DEBUG"):
+            lines += ["  " + ln for ln in traceback.format_exc().rstrip().splitlines()]
+        return EXIT_INTERNAL, [], lines
     counts = Counter(f.kind for f in result.files)
     summary = "、".join(f"{KIND_LABELS.get(k, k)} {n}" for k, n in counts.items())
     out = [f"已生成文件包：{out_dir}（{len(result.files)} 个文件：{summary}；kit.json 已写入）"]
@@ -37,7 +44,8 @@ def _build_one(profile: Path, out_dir: Path, catalog: Path | None, overlays: lis
 def run_build(profiles: list[Path], out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
               make_zip: bool, jobs: int) -> int:
     if len(profiles) == 1:
-        code, out, err = _build_one(profiles[0], out_dir, catalog, overlays, force, make_zip)
+        code, out, err = _build_one(profiles[0], out_dir, catalog, overlays, force, make_zip,
+                                    reraise=bool(os.environ.get("KITGEN_DEBUG")))
         for line in out:
             click.echo(line)
         for line in err:
@@ -46,6 +54,6 @@ def run_build(profiles: list[Path], out_dir: Path, catalog: Path | None, overlay
     stems = [p.stem for p in profiles]
     dup = [s for s, n in Counter(stems).items() if n > 1]
     if dup:
-        raise click.UsageError(f"多个配置文件同名（{'、'.join(dup)}），无法各自生成到同名子目录")
+        raise click.UsageError(f"多个配置文件同名（{'、'.join(dup)}），无法各自生成到同名子目录；请改名后再试")
     from kitgen.cli.parallel import run_many
     return run_many(profiles, out_dir, catalog, overlays, force, make_zip, jobs, _build_one)

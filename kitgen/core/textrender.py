@@ -12,10 +12,31 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from kitgen.errors import BuildFailed, Problem
+from kitgen.errors import BuildFailed, KitgenError, Problem
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                            trim_blocks=True, lstrip_blocks=True)
+MAX_POWER_BITS = 4096          # 2**4096: far beyond any number a document prints
+MAX_REPEAT = 100_000           # 'x' * n, [..] * n: at most this many characters/items
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, plus limits on ** and sequence repetition, so that an overlay template cannot
+    hang the build or exhaust memory ({{ 9**9**9 }}, {{ 'x' * 10**10 }})."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left) > 1 and right * max(abs(left), 2).bit_length() > MAX_POWER_BITS:
+            raise SecurityError(f"乘方结果过大（{left}**{right}）")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                    raise SecurityError(f"重复后的长度过大（{len(seq)} × {n}）")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+                trim_blocks=True, lstrip_blocks=True)
 
 
 def _join_cn(values: Any, sep: str = "、") -> str:
@@ -41,7 +62,9 @@ def render(text: str, ctx: dict, where: Problem) -> str:
         return text
     try:
         return _template(text).render(ctx)
-    except (TemplateError, SecurityError, TypeError, ValueError, AttributeError, KeyError) as exc:
+    except KitgenError:
+        raise
+    except Exception as exc:   # noqa: BLE001 - any failure of a template (1/0, runaway recursion …) is its author's
         raise BuildFailed([_problem(where, exc)]) from None
 
 
@@ -50,7 +73,9 @@ def condition(expr: str, ctx: dict, where: Problem) -> bool:
         return True
     try:
         return bool(_expression(expr)(**ctx))
-    except (TemplateError, SecurityError, TypeError, ValueError, AttributeError, KeyError) as exc:
+    except KitgenError:
+        raise
+    except Exception as exc:   # noqa: BLE001
         raise BuildFailed([_problem(where, exc)]) from None
 
 
@@ -61,6 +86,10 @@ def _problem(where: Problem, exc: Exception) -> Problem:
         msg, hint = f"模板试图访问不允许的内容（沙箱拒绝）：{exc}", "只使用文档变量，不访问 Python 内部属性"
     elif isinstance(exc, TemplateError):
         msg, hint = f"模板语法错误：{exc}", "合法的 Jinja 语法，如 {{ company.name }}"
+    elif isinstance(exc, TypeError) and "no loader" in str(exc):
+        msg, hint = "模板试图读取其他文件（include / import / extends 不可用）", "只使用文档变量，不引用其他文件"
+    elif isinstance(exc, RecursionError):
+        msg, hint = "模板递归过深（宏调用了自身？）", "不递归调用的宏"
     else:
         msg, hint = f"模板运行出错：{type(exc).__name__}: {exc}", "检查变量与过滤器的用法"
     line = where.line

@@ -17,7 +17,7 @@ from kitgen.errors import BuildFailed
 from kitgen.render import model as m
 
 STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记录"]
-STEP_WIDTHS = [0.7, 6.0, 2.4, 1.8, 2.4]
+STEP_WIDTHS = [1.0, 6.0, 2.4, 1.8, 2.4]
 
 
 def ind_label(plan: Plan, ind_id: str) -> str:
