@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 MAX_TEXT = 2000          # no profile value needs more; longer text is a paste accident
+MAX_NUMBER = 10**12      # no count, period or budget is larger (and larger ones overflow float arithmetic)
 
 
 def credit_code_check_char(first17: str) -> str | None:
@@ -225,12 +227,15 @@ class Checker:
             want = hint or (f"不小于 {_num(minimum)} 的整数" if integer else f"不小于 {_num(minimum)} 的数字")
             self.add(path, f"“{_show(value)}” 不是有效的{'整数' if integer else '数字'}", want)
             return None
+        if value > MAX_NUMBER:
+            self.add(path, f"数字 {_show(value)} 过大", f"不超过 {MAX_NUMBER:.0e} 的数（人数、月数、天数、万元数）")
+            return None
         return value
 
     def choice(self, value: Any, path: str, options: dict, what: str) -> Any:
         if value is None:
             return None
-        if value not in options:
+        if isinstance(value, (dict, list)) or value not in options:     # (a list or mapping is unhashable)
             listed = "、".join(f"{k}（{v}）" for k, v in options.items())
             self.add(path, f"“{_show(value)}” 不是可选的{what}", f"以下之一：{listed}")
             return None
@@ -337,7 +342,9 @@ def _show(value: Any) -> str:
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):          # exact, and no float overflow for very large integers
+        return str(value)
+    return str(int(value)) if math.isfinite(value) and float(value).is_integer() else str(value)
 
 
 def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: Callable[[str], str | None],
@@ -411,7 +418,7 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
     certifications = c.text_list(data.get("certifications"), "certifications", "证书名称列表，如 [ISO 9001:2015 质量管理体系认证]")
     honors = c.text_list(data.get("honors"), "honors", "荣誉名称列表")
     target = data.get("target_star")
-    if target is not None and (isinstance(target, bool) or target not in STARS):
+    if target is not None and (isinstance(target, (bool, dict, list)) or target not in STARS):
         c.add("target_star", f"“{_show(target)}” 不是可选的目标星级", "0（达标级）、3、4 或 5")
         target = None
 

@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import BaseLoader, FileSystemBytecodeCache, StrictUndefined, TemplateError, UndefinedError
+from jinja2 import BaseLoader, FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from kitgen.errors import BuildFailed, KitgenError, Problem
@@ -44,6 +44,8 @@ class _TextLoader(BaseLoader):
         self.sources: dict[str, str] = {}
 
     def get_source(self, environment, template):
+        if template not in self.sources:       # {% include/import/extends %} in a clause: no files here
+            raise TemplateNotFound(template)
         return self.sources[template], None, lambda: True
 
 
@@ -62,7 +64,13 @@ def _bytecode_cache():
             return None
     except OSError:
         return None
-    return FileSystemBytecodeCache(path, "kitgen-%s.cache")
+    # compiled code depends on kitgen's sandbox and on the environment's settings: name them in the
+    # file pattern so a changed sandbox (or kitgen version) never runs code compiled for an older one
+    import jinja2
+    from kitgen import __version__
+    fingerprint = hashlib.sha1(repr((__version__, jinja2.__version__, sorted(_Sandbox.intercepted_binops),
+                                     sorted(_Sandbox.intercepted_unops), True, True, False)).encode()).hexdigest()[:12]
+    return FileSystemBytecodeCache(path, f"kitgen-{fingerprint}-%s.cache")
 
 
 _LOADER = _TextLoader()
@@ -121,10 +129,10 @@ def _problem(where: Problem, exc: Exception) -> Problem:
         msg, hint = f"模板使用了不存在的变量：{exc.message}", "docs/design.md 所列的变量"
     elif isinstance(exc, SecurityError):
         msg, hint = f"模板试图访问不允许的内容（沙箱拒绝）：{exc}", "只使用文档变量，不访问 Python 内部属性"
+    elif isinstance(exc, TemplateNotFound) or (isinstance(exc, TypeError) and "no loader" in str(exc)):
+        msg, hint = f"模板试图读取其他文件（include / import / extends 不可用）：{exc}", "只使用文档变量，不引用其他文件"
     elif isinstance(exc, TemplateError):
         msg, hint = f"模板语法错误：{exc}", "合法的 Jinja 语法，如 {{ company.name }}"
-    elif isinstance(exc, TypeError) and "no loader" in str(exc):
-        msg, hint = "模板试图读取其他文件（include / import / extends 不可用）", "只使用文档变量，不引用其他文件"
     elif isinstance(exc, RecursionError):
         msg, hint = "模板递归过深（宏调用了自身？）", "不递归调用的宏"
     else:

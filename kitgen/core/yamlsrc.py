@@ -83,7 +83,12 @@ class _Builder:
         elif isinstance(node, yaml.SequenceNode):
             value = [self.build(item, join(path, i), depth + 1) for i, item in enumerate(node.value)]
         else:
-            value = self.scalar.construct_object(node)
+            try:
+                value = self.scalar.construct_object(node)
+            except (ValueError, OverflowError) as exc:    # 2026-02-30, an integer of 5,000 digits …
+                raise InvalidInput([Problem(self.name, node.start_mark.line + 1, path,
+                                            f"无法识别的值 “{str(node.value)[:40]}”（{type(exc).__name__}）",
+                                            "普通文字、数字或有效日期（年-月-日）；文字可加引号")]) from None
         if not isinstance(node, yaml.ScalarNode):     # only collections are worth remembering
             self.memo[id(node)] = (value, self.count - before)
         return value
@@ -148,6 +153,8 @@ def loads(raw: bytes, name: str) -> Source:
                                     "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对")]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([Problem(name, None, "", f"YAML 语法错误：{exc}", "合法的 YAML")]) from None
+    except RecursionError:                     # "[[[[…" thousands deep: PyYAML's composer recurses
+        raise InvalidInput([Problem(name, None, "", f"嵌套层级过深（超过 {MAX_DEPTH} 层）", "层级较浅的结构")]) from None
     if node is None:
         raise InvalidInput([Problem(name, None, "", "文件是空的", "至少包含 company、role、industry 等内容")])
     builder = _Builder(name)

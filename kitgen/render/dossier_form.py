@@ -112,9 +112,11 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
 
 
 def _env():
+    """The sandbox of the clause texts (with its limits on ** and repetition), autoescaping."""
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+    from kitgen.core.textrender import _Sandbox
+    return _Sandbox(autoescape=True, undefined=StrictUndefined)
 
 
 def render_form(template: Path, values: dict, *, title: str, author: str, created: _dt.datetime,
@@ -131,13 +133,16 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
                                    "一个有效的 Word（.docx）文件")]) from None
     try:
         tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
-    except TemplateError as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure (1/0, include, a broken tag) is the template's
+        if not isinstance(exc, TemplateError) and "no loader" in str(exc):
+            exc = TemplateError("不能读取其他文件（include / import / extends 不可用）")
         raise BuildFailed([Problem(str(template), getattr(exc, "lineno", None), "",
                                    f"认证申请书模板出错：{type(exc).__name__}: {exc}",
                                    "模板只使用 f.* 变量（见 tools/make_application_template.py），"
                                    "且 {{ }} / {% %} 未被 Word 拆开")]) from None
     # core properties are set after rendering: docxtpl renders them as templates
     cp = tpl.docx.core_properties
+    title, author, subject = title[:255], author[:255], subject[:255]   # python-docx refuses longer values
     cp.title, cp.author, cp.last_modified_by, cp.subject = title, author, author, subject
     cp.keywords, cp.comments, cp.category = "售后服务认证", "", ""
     cp.revision = 1

@@ -295,8 +295,29 @@ def _wrap(font, text: str, max_w: float, max_lines: int = 2) -> list[str]:
     return lines
 
 
+_BREAKS = str.maketrans({c: " " for c in "\n\r\t\v\f\x85\u2028\u2029"})
+MAX_LABEL = 240          # characters measured for one box (a longer text is cut with … anyway)
+
+
+def _one_line(text: str) -> str:
+    """A box label: one line (PIL's raqm layout fails on a line break), not absurdly long (fitting
+    measures it repeatedly)."""
+    return text.translate(_BREAKS)[:MAX_LABEL] if isinstance(text, str) else text
+
+
+def _clean_spec(spec: ChartSpec) -> ChartSpec:
+    import dataclasses
+    groups = [dataclasses.replace(g, title=_one_line(g.title), lines=[(_one_line(a), _one_line(b)) for a, b in g.lines])
+              for g in spec.groups]
+    return dataclasses.replace(
+        spec, company=_one_line(spec.company), gm=_one_line(spec.gm), departments=[_one_line(d) for d in spec.departments],
+        service=_one_line(spec.service), service_head=_one_line(spec.service_head),
+        teams=[_one_line(t) for t in spec.teams], outlet_parent=_one_line(spec.outlet_parent), groups=groups)
+
+
 class _Drawer:
     def __init__(self, spec: ChartSpec, fonts: _Fonts):
+        spec = _clean_spec(spec)
         self.spec = spec
         self.f = fonts
         self.legend: list[tuple[str, str]] = []
