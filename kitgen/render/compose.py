@@ -6,6 +6,7 @@ tables in the documents (commitments, lists, matrix, deletions) are the same dat
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Callable
 
 from kitgen.core.catalog import PROVENANCE_SHORT
@@ -135,8 +136,7 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
         var, _, expr = str(spec["for"]).partition(" in ")
         var = var.strip()
         if not var.isidentifier() or not expr.strip():
-            raise BuildFailed([where._replace(message=f"无法理解的循环 “{spec['for']}”", hint="形如 p in products")
-                               if hasattr(where, "_replace") else where])
+            raise BuildFailed([replace(where, message=f"无法理解的循环 “{spec['for']}”", hint="形如 p in products")])
         items = _evaluate(expr.strip(), ctx, where)
         for item in items:
             sub = dict(ctx, **{var: item})
