@@ -45,9 +45,12 @@ def assess(profile: Path, out_path: Path | None, force: bool, catalog_path: Path
     out_path = out_path or Path(f"{profile.stem}-自评表.xlsx")
     if out_path.exists() and not force:
         raise click.UsageError(f"{out_path} 已存在（可能已填写了结果）；为避免覆盖，请换一个文件名（-o）或加 --force")
-    cat = load_catalog(catalog_path)
+    from kitgen import overlay
+    # the consultancy's overlays beside the profile bring their catalog and clauses, as in build
+    overlays = overlay.resolve(profile, [])
+    cat = load_catalog(overlay.catalog_path(overlays, catalog_path))
     prof = load_profile(profile, cat)
-    the_plan = plan(prof, cat, require_coverage=False)
+    the_plan = plan(prof, cat, overlays, require_coverage=False)
     data = assessment_workbook(the_plan, profile_label=str(profile))
     try:
         out_path.write_bytes(data)
