@@ -176,3 +176,19 @@ def test_a_folder_that_is_not_a_kit_is_not_overwritten(profiles, tmp_path):
     with pytest.raises(BuildFailed):
         K.write(profiles[0], out)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_non_empty_folder_that_is_not_a_kit_is_refused_even_with_force(tmp_path):
+    """`-o ~` or `-o /tmp` by mistake must never move or rewrite someone's folder."""
+    from kitgen.errors import BuildFailed
+    import kitgen
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "合同.docx").write_bytes(b"mine")
+    profile = Path(__file__).resolve().parent / "fixtures" / "good.yaml"
+    for force in (False, True):
+        with pytest.raises(BuildFailed) as info:
+            kitgen.build(profile, folder, force=force)
+        assert "不是 kitgen 文件包" in str(info.value)
+    assert sorted(p.name for p in folder.iterdir()) == ["合同.docx"]
+    assert (folder / "合同.docx").read_bytes() == b"mine"

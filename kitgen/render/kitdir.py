@@ -74,9 +74,10 @@ def write_kit(out_dir: Path, files: list, manifest: dict, *, force: bool = False
     old = read_manifest(out_dir) if out_dir.is_dir() else None
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildFailed([Problem(str(out_dir), None, "", "输出路径已存在且不是文件夹", "一个新的或已有的文件包文件夹")])
-    if out_dir.is_dir() and old is None and any(out_dir.iterdir()) and not force:
+    if out_dir.is_dir() and old is None and any(out_dir.iterdir()):
+        # never, not even with --force: the swap would move the whole folder (think -o ~ or -o /tmp)
         raise BuildFailed([Problem(str(out_dir), None, "", "输出文件夹不是空的，也不是 kitgen 文件包（没有 kit.json）",
-                                   "一个空文件夹或新文件夹；确需写入请加 --force")])
+                                   "一个新的或空的文件夹，如 -o 文件包/客户简称；为保护其中的文件，kitgen 不会写入")])
     old_files = [f for f in (old or {}).get("files", []) if isinstance(f, dict)]
     old_hashes = {f.get("path"): f.get("sha256") for f in old_files}
     # the .new versions earlier builds wrote, with the hash they had: removed once no longer needed
