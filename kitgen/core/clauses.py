@@ -155,19 +155,24 @@ def _str_list(c: Checker, value: Any, path: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: tuple[str, ...], noun: str):
+    """The well-formed entries of a library file, each once: (index, field path, mapping, id)."""
+    seen: set[str] = set()
+    for i, item in enumerate(_as_list(src, c, what)):
+        path = join("", i)
+        if c.mapping(item, path, keys, required) is None or _lacks(item, required):
+            continue
+        ident = str(item["id"])
+        if ident in seen:
+            c.add(f"{path}.id", f"{noun} “{ident}” 在本文件中重复", "唯一的标识")
+            continue
+        seen.add(ident)
+        yield i, path, item, ident
+
+
 def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
-    seen: set[str] = set()
-    for i, item in enumerate(_as_list(src, c, "文件登记")):
-        path = join("", i)
-        required = ("id", "kind", "code", "title")
-        if c.mapping(item, path, DOC_KEYS, required) is None or _lacks(item, required):
-            continue
-        did = str(item["id"])
-        if did in seen:
-            c.add(f"{path}.id", f"文件标识 “{did}” 重复", "唯一的标识")
-            continue
-        seen.add(did)
+    for _, path, item, did in _entries(src, c, "文件登记", DOC_KEYS, ("id", "kind", "code", "title"), "文件标识"):
         kind = c.choice(item.get("kind"), f"{path}.kind", DOC_KINDS, "文件类别")
         lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
                                indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
@@ -178,17 +183,8 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
 
 def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
-    seen: set[str] = set()
-    for i, item in enumerate(_as_list(src, c, "记录表格")):
-        path = join("", i)
-        required = ("id", "code", "title", "procedure", "layout")
-        if c.mapping(item, path, FORM_KEYS, required) is None or _lacks(item, required):
-            continue
-        fid = str(item["id"])
-        if fid in seen:
-            c.add(f"{path}.id", f"表格标识 “{fid}” 重复", "唯一的标识")
-            continue
-        seen.add(fid)
+    required = ("id", "code", "title", "procedure", "layout")
+    for _, path, item, fid in _entries(src, c, "记录表格", FORM_KEYS, required, "表格标识"):
         layout = item.get("layout")
         if not isinstance(layout, list):
             c.add(f"{path}.layout", "版式应是列表", "- fields: [[编号, 日期]]")
@@ -212,17 +208,7 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
 
 def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
-    seen: set[str] = set()
-    for i, item in enumerate(_as_list(src, c, "条款")):
-        path = join("", i)
-        required = ("id", "doc", "heading")
-        if c.mapping(item, path, CLAUSE_KEYS, required) is None or _lacks(item, required):
-            continue
-        cid = str(item["id"])
-        if cid in seen:
-            c.add(f"{path}.id", f"条款标识 “{cid}” 在本文件中重复", "唯一的标识")
-            continue
-        seen.add(cid)
+    for i, path, item, cid in _entries(src, c, "条款", CLAUSE_KEYS, ("id", "doc", "heading"), "条款标识"):
         level = item.get("level", 1)
         if level not in (1, 2, 3):
             c.add(f"{path}.level", f"标题层级 “{level}” 无效", "1、2 或 3")
