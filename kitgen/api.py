@@ -25,7 +25,7 @@ def load_profile(path: str | Path, catalog: Catalog | Path | None = None) -> Pro
     profile = read_profile(src, industry_ids={k: v.name for k, v in industries.items()},
                            indicator_rule=cat.deletion_refusal, outlet_loader=outlets)
     profile.source_path = path
-    digest = hashlib.sha256(path.read_bytes())
+    digest = hashlib.sha256(src.raw)
     if profile.outlets_file:
         digest.update((path.parent / profile.outlets_file).read_bytes())
     profile.sha256 = digest.hexdigest()

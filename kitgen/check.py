@@ -43,6 +43,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
+from kitgen.sheetcols import col_index
 from kitgen.errors import NotAKit, Problem
 
 MANIFEST = "kit.json"
@@ -242,21 +243,6 @@ _REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKGREL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def col_letter(i: int) -> str:
-    s, i = "", i + 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _text_of(el) -> str:

@@ -392,7 +392,8 @@ def _col(cols: dict[str, int], prefix: str) -> int | None:
 
 def load_workbook_input(path: Path, catalog: Catalog) -> ScoreInput:
     """The workbook `kitgen assess` wrote, as the company filled it in."""
-    from kitgen.check import Unreadable, col_letter, read_regular, read_xlsx
+    from kitgen.check import Unreadable, read_regular, read_xlsx
+    from kitgen.sheetcols import col_letter
     name = str(path)
     try:
         sheets = {s.name: s for s in read_xlsx(read_regular(path, 50 * 1024 * 1024))}

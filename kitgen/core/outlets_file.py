@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kitgen.core.profile import OUTLET_KEYS, Checker, Outlet, outlet_from_mapping
 from kitgen.core.yamlsrc import Source
+from kitgen.sheetcols import col_letter
 from kitgen.errors import Problem
 
 MAX_ROWS = 100_000
@@ -66,7 +67,7 @@ def load_outlets_file(rel: str, checker: Checker, base_dir: Path) -> list[Outlet
             continue
         key = HEADERS.get(text) or HEADERS.get(text.lower())
         if key is None:
-            sheet.problems.append(Problem(path.name, header_row, f"第 {_col(j)} 列", f"未知的列名 “{text}”",
+            sheet.problems.append(Problem(path.name, header_row, f"第 {col_letter(j)} 列", f"未知的列名 “{text}”",
                                           f"以下之一：{_CANONICAL_HEADERS}"))
         columns.append(key)
     if "name" not in columns:
@@ -112,15 +113,6 @@ def load_outlets_file(rel: str, checker: Checker, base_dir: Path) -> list[Outlet
 
 class _Unreadable(Exception):
     pass
-
-
-def _col(j: int) -> str:
-    name = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        name = chr(65 + r) + name
-    return name
 
 
 def _read_csv(path: Path) -> list[tuple[int, list]]:

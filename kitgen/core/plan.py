@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kitgen.core import derive
 from kitgen.core.catalog import Catalog

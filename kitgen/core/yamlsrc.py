@@ -21,10 +21,11 @@ MAX_DEPTH = 60
 class Source:
     """A loaded YAML document: its data plus the line of every field path."""
 
-    def __init__(self, name: str, data: Any, lines: dict[str, int]):
+    def __init__(self, name: str, data: Any, lines: dict[str, int], raw: bytes = b""):
         self.name = name
         self.data = data
         self.lines = lines
+        self.raw = raw              # the file's bytes, e.g. for kit.json's profile hash
 
     def line(self, path: str) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -166,7 +167,7 @@ def loads(raw: bytes, name: str) -> Source:
                                     f"无法识别的值：{exc.problem}", "普通文字、数字、日期或列表")]) from None
     except RecursionError:
         raise InvalidInput([Problem(name, None, "", "嵌套过深", "层级较浅的结构")]) from None
-    return Source(name, data, builder.lines)
+    return Source(name, data, builder.lines, raw)
 
 
 _YAML_WORDS = {
@@ -181,7 +182,6 @@ _YAML_WORDS = {
     "expected ',' or '}'": "花括号 { } 未闭合",
     "expected the node content": "缺少内容（括号或引号未闭合？）",
     "while scanning a quoted scalar": "引号未闭合",
-    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
     "did not find expected ',' or '}'": "花括号映射未正确闭合",
     "found duplicate anchor": "锚点(&)重复",
 }

@@ -56,10 +56,7 @@ def publish_documents(plan: Plan) -> list[OutputFile]:
 
 def _gen_extras(plan: Plan) -> dict[str, Callable]:
     """Generated blocks provided by other publishers (e.g. the org chart picture of the dossier)."""
-    try:
-        from kitgen.render.dossier import gen_extras
-    except ImportError:
-        return {}
+    from kitgen.render.dossier import gen_extras
     return gen_extras(plan)
 
 
@@ -69,10 +66,7 @@ def publish_matrix(plan: Plan) -> list[OutputFile]:
 
 
 def publish_dossier(plan: Plan, files_so_far: list[OutputFile]) -> list[OutputFile]:
-    try:
-        from kitgen.render.dossier import dossier_files
-    except ImportError:
-        return []
+    from kitgen.render.dossier import dossier_files
     return dossier_files(plan, files_so_far)
 
 
@@ -127,12 +121,8 @@ def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = N
 def publish(plan: Plan, out_dir: Path, *, force: bool = False, make_zip: bool = False) -> BuildResult:
     from kitgen.render.kitdir import write_kit
     files = produce(plan)
-    try:
-        from kitgen.render.dossier import dossier_manifest
-        dossier = dossier_manifest(plan, files)
-    except ImportError:
-        dossier = []
-    data = manifest(plan, files, dossier)
+    from kitgen.render.dossier import dossier_manifest
+    data = manifest(plan, files, dossier_manifest(plan, files))
     from kitgen.verify import verify_files
     verify_files(files, manifest_bytes(data))     # every file re-opened and checked before anything is written
     return write_kit(out_dir, files, data, force=force, make_zip=make_zip)

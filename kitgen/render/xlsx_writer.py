@@ -14,6 +14,8 @@ Cell values: str, int, float, bool or None (empty); anything else is written as 
 """
 from __future__ import annotations
 
+from kitgen.sheetcols import col_letter
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -77,15 +79,6 @@ class Sheet:
     rows: list[list]
     widths: list[float] = field(default_factory=list)     # column widths in characters; empty = estimated
     title: str = ""                                        # optional title row above the header
-
-
-def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _esc(text: str) -> str:
@@ -165,7 +158,7 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
     header = [("" if h is None else str(h)) for h in (sheet.header or [])]
     rows = sheet.rows or []
     ncols = max([len(header)] + [len(r) for r in rows] + [1])
-    letters = [_col_letter(j) for j in range(ncols)]
+    letters = [col_letter(j) for j in range(ncols)]
     last_col = letters[-1]
     data: list[str] = []
     rnum = 0
