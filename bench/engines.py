@@ -23,14 +23,14 @@ FONT_SIZE = 8
 
 def table_document(outlets: list[dict[str, str]]):
     """A model.Document holding one model.Table: the header and a row per outlet."""
-    from kitgen.render import model as m
+    from kitgen.ooxml import model as m
     rows = [[o[k] for k in KEYS] for o in outlets]
     return m.Document(title="产品销售网点/售后服务网点清单", number="LS/SH-SQ-07", company="浙江澜舒电器有限公司",
                       landscape=True, blocks=[m.Table(COLUMNS, rows, widths=WIDTHS, font_size=FONT_SIZE)])
 
 
 def render_kitgen(outlets: list[dict[str, str]], out: Path, template: Path | None = None) -> None:
-    from kitgen.render.docx_writer import write_docx
+    from kitgen.render.word import write_docx
     out.write_bytes(write_docx(table_document(outlets)))
 
 

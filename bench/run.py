@@ -15,7 +15,7 @@ Run it with the Python of the environment kitgen is installed in (the venv's pyt
    outlets (realistic Chinese names, provinces, cities, partners) read from an .xlsx through
    `outlets_file`, to show how the cost grows;
 3. the outlet list alone, a Word table of the 9 columns of the 网点清单 for N outlets, rendered by
-   kitgen (kitgen.render.docx_writer.write_docx of a model.Document holding one model.Table), by
+   kitgen (kitgen.ooxml.docx_writer.write_docx of a model.Document holding one model.Table), by
    docxtemplater on Node (a {#outlets}…{/outlets} row loop) and by bare docxtpl
    ({%tr for o in outlets %}, autoescape=True); the templates are generated here with kitgen's own
    writer so the three outputs carry the same table XML. Two measures: the render inside a warm
@@ -157,7 +157,7 @@ def make_outlets(n: int, seed: int = 27922) -> list[dict[str, str]]:
 def write_outlets_xlsx(path: Path, outlets: list[dict[str, str]]) -> None:
     """A workbook laid out as Excel or WPS saves one (shared strings, a <dimension>), written by
     kitgen's own xlsx writer: header row, then one row an outlet, staff as a number."""
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     rows = [[int(o["staff"]) if k == "staff" else o[k] for k in FILE_KEYS] for o in outlets]
     path.write_bytes(write_xlsx([Sheet(name="网点清单", header=FILE_COLUMNS, rows=rows)], title="网点清单"))
 
@@ -187,7 +187,7 @@ def make_templates(workdir: Path, sample: list[dict[str, str]]) -> dict[str, Pat
     """Template .docx files for docxtemplater and docxtpl, written by kitgen's own writer so the
     three engines produce the same table XML: kitgen writes header + the real first rows (which
     decide the centred columns) + the template rows, then the real rows are cut out again."""
-    from kitgen.render.docx_writer import write_docx
+    from kitgen.render.word import write_docx
     real = [[o[k] for k in KEYS] for o in sample[:TEMPLATE_SAMPLE]]
     dxt_row = ["{#outlets}{" + KEYS[0] + "}"] + ["{" + k + "}" for k in KEYS[1:-1]] + ["{" + KEYS[-1] + "}{/outlets}"]
     tpl_rows = [["{%tr for o in outlets %}"], ["{{ o." + k + " }}" for k in KEYS], ["{%tr endfor %}"]]

@@ -7,7 +7,7 @@ Library use (no click needed)::
     plan = kitgen.plan(profile)
     result = kitgen.build("client.yaml", "out/")
 """
-__version__ = "0.3.0"
+from kitgen._version import __version__ as __version__
 
 
 def load_profile(*args, **kwargs):

@@ -36,10 +36,10 @@ def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list
          require_coverage: bool = True, auto_overlays: bool = True):
     """Decide the kit's contents (kitgen.core.plan.Plan) without writing anything.
 
-    ``overlays``: consultancy folders (Paths, or kitgen.overlay.Overlay objects) stacked on the
+    ``overlays``: consultancy folders (Paths, or kitgen.content.overlay.Overlay objects) stacked on the
     bundled library; those next to the profile (kitgen.toml, .kitgen/) come first unless
     ``auto_overlays`` is False. The plan records them as ``plan.overlays`` (templates, house style)."""
-    from kitgen.overlay import catalog_path, resolve
+    from kitgen.content.overlay import catalog_path, resolve
     ovs = resolve(getattr(profile, "source_path", None), overlays, auto=auto_overlays)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog_path(ovs, catalog))
     return _plan(profile, cat, ovs, require_coverage=require_coverage)
@@ -48,7 +48,7 @@ def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list
 def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool = True):
     from kitgen.core.clauses import load_library
     from kitgen.core.plan import make_plan
-    from kitgen.overlay import clause_roots
+    from kitgen.content.overlay import clause_roots
     industry = load_industries()[profile.industry]
     the_plan = make_plan(profile, industry, cat, load_library(clause_roots(ovs)), require_coverage=require_coverage)
     the_plan.overlays = ovs
@@ -58,12 +58,12 @@ def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool =
 def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None = None,
           overlays: list | None = None, force: bool = False, make_zip: bool = False,
           reference_doc: Path | None = None, auto_overlays: bool = True):
-    """Validate, plan and write a kit into out_dir; returns kitgen.render.publish.BuildResult.
+    """Validate, plan and write a kit into out_dir; returns kitgen.kit.publish.BuildResult.
 
     ``overlays`` as for ``plan``; ``reference_doc`` a house-style .docx applied last (like an
     overlay holding only templates/base.docx). An explicit ``catalog`` wins over an overlay's."""
-    from kitgen.overlay import catalog_path, house_template, reference_overlay, resolve
-    from kitgen.render.publish import publish
+    from kitgen.content.overlay import catalog_path, house_template, reference_overlay, resolve
+    from kitgen.kit.publish import publish
     extra = list(overlays or []) + ([reference_overlay(reference_doc)] if reference_doc else [])
     ovs = resolve(profile_path, extra, auto=auto_overlays)
     house_template(ovs)                # a reference document that cannot be used fails before any work

@@ -1,5 +1,10 @@
-"""Where the shipped data lives: inside the wheel (kitgen/_bundled/…) or, in a source checkout,
-at the top of the repository (templates/, clauses/) as the design card lays it out."""
+"""Where the content library lives: `library/` at the top of a source checkout, or
+`kitgen/_library/` inside a wheel (force-included by pyproject).
+
+The library is everything a consultant reads and may change — the indicator catalog, laws and
+standards, clause texts, record forms, Word templates, the starter profile (and, with the
+industry-pack round, the packs and defaults). An overlay folder has the same shape.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -9,20 +14,21 @@ _PKG = Path(__file__).resolve().parent
 
 
 @lru_cache(maxsize=None)
-def _top(name: str) -> Path:
-    bundled = _PKG / "_bundled" / name          # wheel: force-included by pyproject
+def library_dir() -> Path:
+    bundled = _PKG / "_library"                 # wheel
     if bundled.is_dir():
         return bundled
-    return _PKG.parent / name                   # source checkout / editable install
+    return _PKG.parent / "library"              # source checkout / editable install
 
 
 def templates_dir() -> Path:
-    return _top("templates")
+    return library_dir() / "templates"
 
 
 def clauses_dir() -> Path:
-    return _top("clauses")
+    return library_dir() / "clauses"
 
 
 def data_dir() -> Path:
-    return _PKG / "data"
+    """The library's top-level data files (catalog.yaml, laws.yaml, industries.yaml, starter.yaml)."""
+    return library_dir()

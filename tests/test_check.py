@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import kitgen.cli.check_cmd  # noqa: F401 - registers `check` on the group
-from kitgen import check
+from kitgen.kit import check
 from kitgen.cli.main import cli
 from kitgen.errors import NotAKit
 from tests.fixtures import check_kits as K
@@ -269,7 +269,7 @@ def test_a_device_in_place_of_a_file_is_not_read(kit):
 
 
 def test_placeholders_are_found_in_xlsx_cells_too(kit):
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     (kit / MATRIX_XLSX).write_bytes(write_xlsx([Sheet("表", ["a", "b"], [["x", "【待填写：负责人】"],
                                                                       ["【待填写：负责人】", 3]])]))
     report = check.check_kit(kit)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import kitgen
-from kitgen.render.docx_text import docx_text
+from kitgen.ooxml.docx_text import docx_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples").glob("*.yaml"))

@@ -243,8 +243,8 @@ def test_validate_random_documents(raw):
 
 # ------------------------------------------------------------------ build
 def build_and_check(raw: bytes, tmp: Path) -> None:
-    from kitgen.render.docx_text import docx_text
-    from kitgen.verify import check_file
+    from kitgen.ooxml.docx_text import docx_text
+    from kitgen.kit.verify import check_file
     if validate(raw, tmp) is None:
         return
     out = tmp / "kit"

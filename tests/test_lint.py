@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import kitgen.cli.lint_cmd  # noqa: F401 - registers the command on the click group
 from kitgen.cli.main import cli
-from kitgen.lint import lint
+from kitgen.content.lint import lint
 from tests.test_overlay import FIXTURES, catalog_with_5327, make_reference_doc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +48,9 @@ CLAUSE = """
 def test_fixture_overlays_and_a_copy_of_the_bundled_library_are_clean(tmp_path):
     assert findings(FIXTURES / "overlay_replace") == []
     full = tmp_path / "full"
-    shutil.copytree(ROOT / "clauses", full / "clauses")
-    shutil.copy(ROOT / "kitgen" / "data" / "catalog.yaml", full / "catalog.yaml")
-    shutil.copytree(ROOT / "templates", full / "templates")
+    shutil.copytree(ROOT / "library" / "clauses", full / "clauses")
+    shutil.copy(ROOT / "library" / "catalog.yaml", full / "catalog.yaml")
+    shutil.copytree(ROOT / "library" / "templates", full / "templates")
     assert findings(full) == []
 
 

@@ -14,9 +14,9 @@ import pytest
 from lxml import etree
 
 import kitgen
-from kitgen import overlay as ov
+from kitgen.content import overlay as ov
 from kitgen.errors import BuildFailed, InvalidInput
-from kitgen.render.docx_text import docx_text
+from kitgen.ooxml.docx_text import docx_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -47,7 +47,7 @@ def make_reference_doc(path: Path, *, cover: bool = True, logo: bool = True, spl
     from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
     from docx.shared import Cm, RGBColor
-    d = docx.Document(str(ROOT / "templates" / "base.docx"))
+    d = docx.Document(str(ROOT / "library" / "templates" / "base.docx"))
     h1 = d.styles["Heading 1"]
     h1.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     rfonts = h1.element.get_or_add_rPr().find(qn("w:rFonts"))
@@ -85,7 +85,7 @@ def make_reference_doc(path: Path, *, cover: bool = True, logo: bool = True, spl
 
 def catalog_with_5327(path: Path) -> Path:
     """The bundled catalog plus a third-level clause 5.3.2.7 (a consultancy holding the standard)."""
-    src = (ROOT / "kitgen" / "data" / "catalog.yaml").read_text("utf-8")
+    src = (ROOT / "library" / "catalog.yaml").read_text("utf-8")
     anchor = '  - id: "5.3.2.6"\n'
     start = src.index(anchor)
     end = src.index("\n\n", start)
@@ -166,7 +166,7 @@ def test_explicit_catalog_wins_over_the_overlays(tmp_path):
     overlay.mkdir()
     catalog_with_5327(overlay / "catalog.yaml")
     assert ov.catalog_path(ov.resolve(None, [overlay])) == overlay / "catalog.yaml"
-    explicit = ROOT / "kitgen" / "data" / "catalog.yaml"
+    explicit = ROOT / "library" / "catalog.yaml"
     assert ov.catalog_path(ov.resolve(None, [overlay]), explicit) == explicit
     kitgen.build(SAMPLE, tmp_path / "kit", catalog=explicit, overlays=[overlay], auto_overlays=False)
     data = json.loads((tmp_path / "kit" / "kit.json").read_text("utf-8"))
@@ -293,7 +293,7 @@ def test_overlay_application_form_is_used_in_the_kit(tmp_path, layout):
     assert ov.plan_template(plan, "application_form.docx") == overlay / "templates" / "application_form.docx"
     from kitgen.render import dossier_form
     if dossier_form.template_path(plan) != ov.plan_template(plan, "application_form.docx"):
-        pytest.xfail("kitgen/render/dossier_form.template_path does not call kitgen.overlay.plan_template yet")
+        pytest.xfail("kitgen/render/dossier_form.template_path does not call kitgen.content.overlay.plan_template yet")
     kit = tmp_path / "kit"
     kitgen.build(SAMPLE, kit, overlays=[overlay], auto_overlays=False)
     assert f"某认证机构申请表：{COMPANY}" in docx_text(kit / "06 申请资料" / "00 认证申请书.docx")
@@ -375,8 +375,8 @@ def test_house_styled_document_converts_with_libreoffice(house_kit, soffice, tmp
 
 
 def test_house_cover_values_are_escaped_and_placeholders_highlighted(tmp_path):
-    from kitgen.render import model as m
-    from kitgen.render.docx_writer import BaseTemplate, write_docx
+    from kitgen.ooxml import model as m
+    from kitgen.render.word import BaseTemplate, write_docx
     base = BaseTemplate.from_bytes(make_reference_doc(tmp_path / "h.docx", split=True).read_bytes(), "h.docx")
     assert base.house.cover is not None and "title" in base.house.cover.fields
     doc = m.Document(title="t", number="N-1", company='A&B <x> "{{ 7*7 }}"',
@@ -400,8 +400,8 @@ def test_house_cover_values_are_escaped_and_placeholders_highlighted(tmp_path):
 
 
 def test_cover_page_header_follows_the_reference_first_page(tmp_path):
-    from kitgen.render import model as m
-    from kitgen.render.docx_writer import BaseTemplate, write_docx
+    from kitgen.ooxml import model as m
+    from kitgen.render.word import BaseTemplate, write_docx
     doc = m.Document(title="t", number="n", company="c", blocks=[m.Paragraph("x")])
     doc.cover = m.Cover(company="c", title="t", number="n", version="A/0", effective_date="2026年1月1日")
     plain = BaseTemplate.from_bytes(make_reference_doc(tmp_path / "a.docx").read_bytes(), "a.docx")
@@ -414,8 +414,8 @@ def test_cover_page_header_follows_the_reference_first_page(tmp_path):
 
 
 def test_reference_doc_without_cover_keeps_kitgens_cover(tmp_path):
-    from kitgen.render import model as m
-    from kitgen.render.docx_writer import BaseTemplate, write_docx
+    from kitgen.ooxml import model as m
+    from kitgen.render.word import BaseTemplate, write_docx
     base = BaseTemplate.from_bytes(make_reference_doc(tmp_path / "a.docx", cover=False).read_bytes(), "a.docx")
     assert base.house.cover is None and base.house.logo is not None
     doc = m.Document(title="t", number="n", company="c", blocks=[m.Paragraph("x")])
@@ -473,6 +473,6 @@ def test_validate_uses_the_catalog_of_the_profiles_overlays(tmp_path):
     (profile.parent / ".kitgen" / "catalog.yaml").write_text("id: x\ntitle: y\nindicators: []\n", "utf-8")
     result = CliRunner().invoke(cli, ["validate", str(profile)])
     assert result.exit_code == 3 and "catalog.yaml" in result.output and "指标列表为空" in result.output
-    explicit = ROOT / "kitgen" / "data" / "catalog.yaml"
+    explicit = ROOT / "library" / "catalog.yaml"
     result = CliRunner().invoke(cli, ["validate", str(profile), "--catalog", str(explicit)])
     assert result.exit_code == 0, result.output

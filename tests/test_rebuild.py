@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kitgen import check
-from kitgen.render import kitdir
+from kitgen.kit import check
+from kitgen.kit import kitdir
 from tests.fixtures import check_kits as K
 
 PROFILE = K.SAMPLES / "appliance-producer.yaml"

@@ -159,7 +159,7 @@ def test_source_date_epoch_is_honoured_and_still_reproducible(tmp_path):
 
 @pytest.mark.parametrize("value", ["", "not-a-number", "-5", "100", "99999999999999"])
 def test_a_bad_source_date_epoch_falls_back_to_1980(monkeypatch, value):
-    from kitgen.render.ziputil import zip_timestamp
+    from kitgen.ooxml.ziputil import zip_timestamp
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     assert zip_timestamp() == (1980, 1, 1, 0, 0, 0)
 

@@ -19,7 +19,7 @@ import yaml
 
 import kitgen
 from kitgen.errors import BuildFailed
-from kitgen.render.docx_text import docx_text
+from kitgen.ooxml.docx_text import docx_text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "good.yaml"
@@ -228,7 +228,7 @@ MARKUP = "A&B <\"公司\"> 'x' &amp; &lt; ]]> <![CDATA[x]]> <!-- -->"
 
 
 def test_markup_characters_stay_valid_xml_everywhere(tmp_path):
-    from kitgen.verify import check_file
+    from kitgen.kit.verify import check_file
     data = good()
     data["company"]["name"] = MARKUP
     data["company"]["short_name"] = "&<>\"'"

@@ -13,7 +13,7 @@ import kitgen.cli.score_cmd  # noqa: F401 - registers `assess` and `score`
 from kitgen.cli.main import cli
 from kitgen.core import yamlsrc
 from kitgen.core.catalog import load_catalog, parse_catalog
-from kitgen.score import ScoreInputError, fmt, score
+from kitgen.assess.score import ScoreInputError, fmt, score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -204,7 +204,7 @@ def fill(path: Path, value_for, deductions=(), bonuses=()):
 
 
 def test_assess_writes_one_row_per_applicable_clause_with_documents(workbook):
-    from kitgen.check import read_xlsx
+    from kitgen.kit.check import read_xlsx
     sheets = {s.name: s for s in read_xlsx(workbook.read_bytes())}
     assert list(sheets) == ["自评表", "特别扣分项", "特别加分项", "删减", "参数与说明"]
     main = sheets["自评表"]

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 import kitgen
-from kitgen import verify as V
+from kitgen.kit import verify as V
+from kitgen.ooxml import verify as OV
 from kitgen.errors import BuildFailed
-from kitgen.render.publish import OutputFile
-from kitgen.render.ziputil import read_entries, write_zip
+from kitgen.kit.publish import OutputFile
+from kitgen.ooxml.ziputil import read_entries, write_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "tests" / "fixtures" / "good.yaml"
@@ -24,7 +25,7 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 @pytest.fixture(scope="module")
 def kit_files() -> dict[str, OutputFile]:
-    from kitgen.render.publish import produce
+    from kitgen.kit.publish import produce
     plan = kitgen.plan(kitgen.load_profile(GOOD), auto_overlays=False)
     return {f.path: f for f in produce(plan)}
 
@@ -66,7 +67,7 @@ def test_fast_and_exact_paths_agree_on_every_part(kit_files):
         for name, content in read_entries(f.data):
             if not name.endswith(".xml") or name == "[Content_Types].xml":
                 continue
-            fast, exact = V._analyse(content, ids=True), V._analyse_lxml(content, ids=True)
+            fast, exact = OV._analyse(content, ids=True), OV._analyse_lxml(content, ids=True)
             assert fast.message == exact.message == ""
             assert sorted(fast.rids) == sorted(exact.rids), (f.path, name)
             assert fast.ids == exact.ids, (f.path, name)
@@ -218,7 +219,7 @@ def test_paths_that_collide_on_windows_or_macos_are_refused():
 @pytest.fixture
 def corrupt_matrix(monkeypatch):
     """The matrix publisher returns a .docx whose document.xml is broken."""
-    from kitgen.render import publish
+    from kitgen.kit import publish
     real = publish.publish_matrix
 
     def broken(plan):
@@ -245,7 +246,7 @@ def test_a_failing_file_leaves_an_existing_kit_untouched(corrupt_matrix, monkeyp
     monkeypatch.undo()
     kitgen.build(GOOD, out, auto_overlays=False)
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
-    from kitgen.render import publish
+    from kitgen.kit import publish
     real = publish.publish_matrix
     monkeypatch.setattr(publish, "publish_matrix",
                         lambda plan: [OutputFile(f.path, f.kind, f.title, b"garbage" if f.path.endswith("xlsx") else f.data,
@@ -267,7 +268,7 @@ def test_cli_exit_4_names_the_file_without_traceback(corrupt_matrix, tmp_path):
 
 
 def test_the_manifest_is_checked(monkeypatch, tmp_path):
-    from kitgen.render import publish
+    from kitgen.kit import publish
     monkeypatch.setattr(publish, "manifest_bytes", lambda data: b"{not json")
     with pytest.raises(BuildFailed, match="kit.json"):
         kitgen.build(GOOD, tmp_path / "kit", auto_overlays=False)

@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Generate templates/application_form.docx: the 商品售后服务认证申请书 as a docxtpl template.
+"""Generate library/templates/application_form.docx: the 商品售后服务认证申请书 as a docxtpl template.
 
-    python tools/make_application_template.py [OUT]      (default: templates/application_form.docx)
+    python tools/make_application_template.py [OUT]      (default: library/templates/application_form.docx)
 
-Built with python-docx on templates/base.docx (its styles set East Asian fonts: 宋体 body, 黑体
+Built with python-docx on library/templates/base.docx (its styles set East Asian fonts: 宋体 body, 黑体
 headings; A4). Every run written here also carries w:eastAsia explicitly, so the template keeps its
 fonts when a consultancy pastes it into another document. The output is zipped deterministically.
 
 kitgen renders it with docxtpl (Jinja autoescape on, StrictUndefined, sandboxed). A consultancy can
 replace it with its certification body's own form: put ``application_form.docx`` in its clause
-overlay folder (``kitgen build --overlay DIR``) or over templates/application_form.docx, using these variables
+overlay folder (``kitgen build --overlay DIR``) or over library/templates/application_form.docx, using these variables
 (all plain strings unless said otherwise; in the blank form every value is blank):
 
   f.company_name f.credit_code f.legal_rep f.address f.postcode f.founded f.registered_capital
@@ -45,7 +45,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from kitgen.render.ziputil import normalize_zip
+from kitgen.ooxml.ziputil import normalize_zip
 
 SONG, HEI, KAI = "宋体", "黑体", "楷体"
 TEXT_W = 15.5          # cm between the margins of base.docx (21 − 3.0 − 2.5)
@@ -214,7 +214,7 @@ def heading(doc, text: str) -> None:
 
 
 def build(out: Path) -> None:
-    doc = docx.Document(str(ROOT / "templates" / "base.docx"))
+    doc = docx.Document(str(ROOT / "library" / "templates" / "base.docx"))
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
@@ -377,6 +377,6 @@ def build(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "templates" / "application_form.docx"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "library" / "templates" / "application_form.docx"
     build(target)
     print(target)

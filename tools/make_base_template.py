@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate templates/base.docx: the house style every kitgen Word document is built on.
+"""Generate library/templates/base.docx: the house style every kitgen Word document is built on.
 
-    python tools/make_base_template.py [OUT]      (default: templates/base.docx)
+    python tools/make_base_template.py [OUT]      (default: library/templates/base.docx)
 
-The writer (kitgen/render/docx_writer.py) takes styles.xml, settings.xml, numbering.xml,
+The writer (kitgen/ooxml/docx_writer.py) takes styles.xml, settings.xml, numbering.xml,
 fontTable.xml, theme1.xml and webSettings.xml from this file as-is, and reads the page size and
 margins from its document.xml. A consultancy can replace base.docx with its own reference
 document; styles kitgen needs that the replacement lacks are copied in from this one.
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kitgen.render.ziputil import write_zip  # noqa: E402
+from kitgen.ooxml.ziputil import write_zip  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -359,7 +359,7 @@ def build() -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "templates" / "base.docx"
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "library" / "templates" / "base.docx"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(build())
     print(f"wrote {out}")

@@ -1,4 +1,4 @@
-"""`kitgen check KIT_DIR`: is the kit (as the company left it) complete? Thin wrapper over kitgen.check."""
+"""`kitgen check KIT_DIR`: is the kit (as the company left it) complete? Thin wrapper over kitgen.kit.check."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.main import cli, handle_errors
+from kitgen.cli.common import handle_errors
 from kitgen.errors import EXIT_INCOMPLETE, EXIT_OK
 
 CHECK_EPILOG = """\b
@@ -20,7 +20,7 @@ CHECK_EPILOG = """\b
         2 命令用法错误。企业修改过的文件只作提示，不影响完整性。"""
 
 
-@cli.command(epilog=CHECK_EPILOG)
+@click.command(epilog=CHECK_EPILOG)
 @click.argument("kit_dir", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -28,7 +28,7 @@ CHECK_EPILOG = """\b
 @handle_errors
 def check(kit_dir: Path, as_json: bool, xlsx_path: Path | None) -> None:
     """审核文件包是否齐全：申请资料 11 项、文件能否打开、待填写内容、指标覆盖、删减理由、企业改过的文件。"""
-    from kitgen.check import check_kit, text_report, xlsx_report
+    from kitgen.kit.check import check_kit, text_report, xlsx_report
     report = check_kit(kit_dir)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.main import cli, handle_errors
+from kitgen.cli.common import handle_errors
 from kitgen.errors import EXIT_INVALID, EXIT_OK
 
 LINT_EPILOG = """\b
@@ -26,13 +26,13 @@ LINT_EPILOG = """\b
   3  发现问题（每条带文件和行号）findings, each with file and line"""
 
 
-@cli.command(epilog=LINT_EPILOG)
+@click.command(epilog=LINT_EPILOG)
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出发现的问题。")
 @handle_errors
 def lint(directory: Path, as_json: bool) -> None:
     """检查咨询机构的覆盖层目录（指标目录、条款、Word 模板），每个问题给出文件和行号。"""
-    from kitgen.lint import lint as run_lint
+    from kitgen.content.lint import lint as run_lint
     findings = run_lint(directory)
     if as_json:
         click.echo(json.dumps({"directory": str(directory), "ok": not findings,

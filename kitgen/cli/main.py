@@ -1,61 +1,19 @@
-"""The kitgen command line: parse arguments, call the library, map errors to exit codes.
+"""The kitgen command line: the group, and every command registered here, explicitly.
 
-Heavy modules (docx, openpyxl) are imported inside the commands that need them, so that
-`kitgen --help` and `kitgen validate` start fast.
+Each command lives in its own module (a thin wrapper over the library); heavy modules (docx,
+openpyxl) are imported inside the commands that need them, so that `kitgen --help` and
+`kitgen validate` start fast.
 """
 from __future__ import annotations
 
-import functools
-import json
 import os
 import sys
-from pathlib import Path
 
 import click
 
-from kitgen import __version__
-from kitgen.errors import EXIT_INTERNAL, KitgenError
-
-EXIT_CODES = """\b
-退出码 / exit codes:
-  0  成功 ok
-  1  内部错误（请报告）internal error
-  2  命令用法错误 usage error
-  3  配置、指标目录、条款库或覆盖层有误 invalid profile, catalog, clauses or overlay
-  4  生成失败（指标未覆盖、模板错误、文件校验失败）build failed
-  5  文件包不完整（check）kit incomplete
-  6  不是 kitgen 文件包（check）not a kit"""
-
-
-def _echo_problems(err: KitgenError) -> None:
-    problems = err.problems
-    click.secho(f"{err.title}（共 {len(problems)} 处）：", fg="red", err=True)
-    for p in problems:
-        click.echo(f"  {p}", err=True)
-
-
-def handle_errors(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except KitgenError as err:
-            _echo_problems(err)
-            sys.exit(err.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except BrokenPipeError:
-            raise
-        except KeyboardInterrupt:
-            click.echo("已中断，未写入任何不完整的文件包。", err=True)
-            sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-            if os.environ.get("KITGEN_DEBUG"):
-                raise
-            click.secho(f"内部错误：{type(exc).__name__}: {exc}", fg="red", err=True)
-            click.echo("这是 kitgen 的缺陷，请将命令和配置文件一并报告（设置 KITGEN_DEBUG=1 可查看详细信息）。", err=True)
-            sys.exit(EXIT_INTERNAL)
-    return wrapper
+from kitgen._version import __version__
+from kitgen.cli import basic_cmd, check_cmd, lint_cmd, score_cmd
+from kitgen.cli.common import EXIT_CODES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -73,118 +31,12 @@ def cli() -> None:
     """
 
 
-catalog_option = click.option("--catalog", "catalog_path", type=click.Path(dir_okay=False, path_type=Path),
-                              help="使用自己的指标目录 YAML 代替内置目录（将严格校验）。")
-
-
-@cli.command()
-@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
-@catalog_option
-@handle_errors
-def validate(profiles: tuple[Path, ...], catalog_path: Path | None) -> None:
-    """检查一个或多个配置文件，列出全部问题（行号、字段、应如何填写）。"""
-    from kitgen.api import load_profile
-    from kitgen.core.catalog import load_catalog
-    from kitgen.errors import InvalidInput
-    from kitgen.overlay import catalog_path as overlay_catalog
-    from kitgen.overlay import resolve
-    failed: list[InvalidInput] = []
-    for path in profiles:
-        try:       # a catalog.yaml in the profile's overlays (kitgen.toml, .kitgen/) applies; --catalog wins
-            cat = load_catalog(overlay_catalog(resolve(path, []) if catalog_path is None else [], catalog_path))
-            profile = load_profile(path, cat)
-        except InvalidInput as err:
-            failed.append(err)
-            _echo_problems(err)
-            continue
-        click.echo(f"{path}: 配置有效 —— {profile.company.name}，{len(profile.outlets)} 个网点")
-    if failed:
-        sys.exit(failed[0].exit_code)
-
-
-@cli.command()
-@click.argument("path", required=False, default="client.yaml", type=click.Path(path_type=Path))
-@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
-@handle_errors
-def init(path: Path, force: bool) -> None:
-    """生成带注释的配置样例（默认 client.yaml），可直接通过 validate。"""
-    from kitgen.resources import data_dir
-    if path.exists() and not force:
-        raise click.UsageError(f"{path} 已存在；为避免覆盖您的内容，请换一个文件名或加 --force")
-    path.write_bytes((data_dir() / "starter.yaml").read_bytes())
-    click.echo(f"已生成 {path}。请按注释填写后运行：kitgen validate {path}")
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@catalog_option
-@handle_errors
-def catalog(as_json: bool, catalog_path: Path | None) -> None:
-    """显示指标目录（一级 / 二级 / 三级）及每条的可靠程度。"""
-    from kitgen.core.catalog import PROVENANCE, load_catalog
-    cat = load_catalog(catalog_path)
-    if as_json:
-        click.echo(json.dumps({
-            "id": cat.id, "title": cat.title, "points_provisional": cat.points_provisional, "notice": cat.notice,
-            "indicators": [{"id": i.id, "level": i.level, "parent": i.parent, "name": i.name, "summary": i.summary,
-                            "provenance": i.provenance, "points": i.points, "points_provenance": i.points_provenance,
-                            "deletable": i.deletable} for i in cat.indicators.values()]}, ensure_ascii=False, indent=2))
-        return
-    counts = [len(cat.level(n)) for n in (1, 2, 3)]
-    click.echo(f"{cat.title}：一级 {counts[0]} 项 / 二级 {counts[1]} 项 / 三级 {counts[2]} 项")
-    if cat.notice:
-        click.echo(cat.notice)
-    for ind in cat.indicators.values():
-        pts = f" {ind.points:g}分" if ind.points is not None else ""
-        flag = "" if ind.points_provenance != "placeholder" or ind.points is None else "（占位）"
-        indent = "  " * (ind.level - 1)
-        click.echo(f"{indent}{ind.id} {ind.name}{pts}{flag}  [{ind.provenance}]")
-    click.echo("\n可靠程度：" + "；".join(f"{k}＝{v}" for k, v in PROVENANCE.items()))
-    if cat.points_provisional:
-        click.echo("注意：条款分值为占位值（仅一级分值与 5.1.2.2 有二手来源），自评得分仅供参考。")
-
-
-@cli.command()
-@handle_errors
-def industries() -> None:
-    """列出可用的行业代码及其默认设置。"""
-    from kitgen.core.industries import load_industries
-    for ind in load_industries().values():
-        extras = []
-        extras.append("实物交付" if ind.physical_delivery else "无实物交付")
-        extras.append("默认回收" if ind.recycling else "默认不回收")
-        if ind.three_guarantees:
-            extras.append(f"三包：{ind.three_guarantees}")
-        click.echo(f"{ind.id:<20} {ind.name}（{'；'.join(extras)}）")
-
-
-@cli.command()
-@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="输出目录；多个配置时每个配置生成在其下的同名子目录。")
-@catalog_option
-@click.option("--overlay", "overlays", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="咨询机构的覆盖层目录（条款、模板、目录）；可重复，后者优先。配置文件旁的 kitgen.toml 与 .kitgen/ "
-                   "会自动使用（先于 --overlay）。")
-@click.option("--reference-doc", "reference_doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="参考文档 .docx：其样式、页面设置、页眉徽标和封面用于所有文件（优先于覆盖层的 templates/base.docx）。")
-@click.option("--force", is_flag=True, help="覆盖企业已修改过的文件（默认保留，并把新版本写在旁边）。")
-@click.option("--zip", "make_zip", is_flag=True, help="另外生成文件包的 zip 压缩包。")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="并行生成的进程数。")
-@handle_errors
-def build(profiles: tuple[Path, ...], out_dir: Path, catalog_path: Path | None, overlays: tuple[Path, ...],
-          reference_doc: Path | None, force: bool, make_zip: bool, jobs: int) -> None:
-    """由配置生成文件包（手册、程序文件、制度、记录表格、申请资料、指标对照表、kit.json）。"""
-    from kitgen.cli.build_cmd import run_build
-    extra: list = list(overlays)
-    if reference_doc is not None:      # a house-style document is an overlay holding only base.docx
-        from kitgen.overlay import reference_overlay
-        extra.append(reference_overlay(reference_doc))
-    sys.exit(run_build(list(profiles), out_dir, catalog_path, extra, force, make_zip, jobs))
+for _command in (basic_cmd.validate, basic_cmd.init, basic_cmd.catalog, basic_cmd.industries, basic_cmd.build,
+                 check_cmd.check, lint_cmd.lint, score_cmd.assess, score_cmd.score):
+    cli.add_command(_command)
 
 
 def main() -> None:  # console script entry point
-    from kitgen.cli import commands_extra  # noqa: F401 - registers check/assess/score/lint when present
     try:
         cli(prog_name="kitgen")
     except BrokenPipeError:            # `kitgen catalog | head`: the reader left, nothing to report

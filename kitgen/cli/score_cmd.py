@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.main import catalog_option, cli, handle_errors
+from kitgen.cli.common import catalog_option, handle_errors
 
 ASSESS_EPILOG = """\b
 工作簿各表：自评表（每个适用的三级条款一行：编号、名称、要求概述、可靠程度、分值、
@@ -30,7 +30,7 @@ SCORE_EPILOG = """\b
 为删减的条款填了结果、特别加分项多于一项等，报告文件和行号）；2 用法错误。"""
 
 
-@cli.command(epilog=ASSESS_EPILOG)
+@click.command(epilog=ASSESS_EPILOG)
 @click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="输出的 Excel 文件（默认：当前文件夹下的“配置名-自评表.xlsx”）。")
@@ -41,11 +41,11 @@ def assess(profile: Path, out_path: Path | None, force: bool, catalog_path: Path
     """生成自评工作簿：每个适用的三级条款一行，对应文件包中的文件，供企业逐条填写结果。"""
     from kitgen.api import load_profile, plan
     from kitgen.core.catalog import load_catalog
-    from kitgen.score import assessment_workbook
+    from kitgen.assess.score import assessment_workbook
     out_path = out_path or Path(f"{profile.stem}-自评表.xlsx")
     if out_path.exists() and not force:
         raise click.UsageError(f"{out_path} 已存在（可能已填写了结果）；为避免覆盖，请换一个文件名（-o）或加 --force")
-    from kitgen import overlay
+    from kitgen.content import overlay
     # the consultancy's overlays beside the profile bring their catalog and clauses, as in build
     overlays = overlay.resolve(profile, [])
     cat = load_catalog(overlay.catalog_path(overlays, catalog_path))
@@ -62,7 +62,7 @@ def assess(profile: Path, out_path: Path | None, force: bool, catalog_path: Path
         click.echo("注意：条款分值为占位值，自评得分仅供参考。")
 
 
-@cli.command(epilog=SCORE_EPILOG)
+@click.command(epilog=SCORE_EPILOG)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 500), help="列出失分最多的前几项条款。")
@@ -71,7 +71,7 @@ def assess(profile: Path, out_path: Path | None, force: bool, catalog_path: Path
 def score(file: Path, as_json: bool, top: int, catalog_path: Path | None) -> None:
     """按 GB/T 27922-2011 的计分规则算出自评得分、星级、与目标星级的差距和失分最多的条款。"""
     from kitgen.core.catalog import load_catalog
-    from kitgen.score import load_input, score_input, text_report
+    from kitgen.assess.score import load_input, score_input, text_report
     cat = load_catalog(catalog_path)
     inp = load_input(file, cat)
     rep = score_input(inp)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kitgen.core.profile import OUTLET_KEYS, Checker, Outlet, outlet_from_mapping
 from kitgen.core.yamlsrc import Source
-from kitgen.sheetcols import col_letter
+from kitgen.ooxml.sheetcols import col_letter
 from kitgen.errors import Problem
 
 MAX_ROWS = 100_000

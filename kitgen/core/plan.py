@@ -89,6 +89,16 @@ class Plan:
         return [i.id for i in self.catalog.indicators.values()
                 if i.id not in self.deletions and (level is None or i.level == level)]
 
+    @property
+    def dossier(self) -> list:
+        """The 11 dossier items (kitgen.core.dossier.DossierItem): statuses, reasons, files, what the
+        company owes. Decided once, on first use (the dossier texts are read then)."""
+        cached = self.__dict__.get("_dossier_items")
+        if cached is None:
+            from kitgen.core.dossier import dossier_items
+            cached = self.__dict__["_dossier_items"] = dossier_items(self)
+        return cached
+
     def doc_number(self, code: str) -> str:
         prefix = self.profile.documents.prefix
         return f"{prefix}/SH-{code}" if prefix else f"SH-{code}"

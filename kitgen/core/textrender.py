@@ -67,7 +67,7 @@ def _bytecode_cache():
     # compiled code depends on kitgen's sandbox and on the environment's settings: name them in the
     # file pattern so a changed sandbox (or kitgen version) never runs code compiled for an older one
     import jinja2
-    from kitgen import __version__
+    from kitgen._version import __version__
     fingerprint = hashlib.sha1(repr((__version__, jinja2.__version__, sorted(_Sandbox.intercepted_binops),
                                      sorted(_Sandbox.intercepted_unops), True, True, False)).encode()).hexdigest()[:12]
     return FileSystemBytecodeCache(path, f"kitgen-{fingerprint}-%s.cache")

@@ -15,7 +15,7 @@ from kitgen.core.plan import KIND_NAMES, Plan, PlannedDoc, PlannedForm
 from kitgen.core.profile import COMMITMENTS
 from kitgen.core.textrender import condition, render
 from kitgen.errors import BuildFailed
-from kitgen.render import model as m
+from kitgen.ooxml import model as m
 
 STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记录"]
 STEP_WIDTHS = [1.0, 6.0, 2.4, 1.8, 2.4]

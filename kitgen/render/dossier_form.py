@@ -33,7 +33,7 @@ _AFTER_HIGHLIGHT = {"u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", 
 
 def template_path(plan: Plan) -> Path:
     """The application form template: a consultancy's overlay copy if any, else the bundled one."""
-    from kitgen.overlay import plan_template
+    from kitgen.content.overlay import plan_template
     return plan_template(plan, TEMPLATE)
 
 
@@ -124,7 +124,7 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    from kitgen.render.ziputil import normalize_zip
+    from kitgen.ooxml.ziputil import normalize_zip
     try:
         tpl = DocxTemplate(str(template))
         tpl.init_docx()
@@ -157,7 +157,7 @@ def _highlight(data: bytes) -> bytes:
     """Split runs so that every 【待填写：…】 is its own yellow-highlighted run."""
     from lxml import etree
 
-    from kitgen.render.ziputil import read_entries, write_zip
+    from kitgen.ooxml.ziputil import read_entries, write_zip
     entries = read_entries(data)
     out = []
     for name, content in entries:

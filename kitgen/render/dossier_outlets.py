@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from kitgen.core.plan import Plan
 from kitgen.core.profile import OPERATORS, OUTLET_KINDS
-from kitgen.render import model as m
+from kitgen.ooxml import model as m
 
 DOCX_HEADER = ["序号", "网点名称", "类型", "直属/委托", "合作单位", "城市", "地址", "电话", "人数"]
 DOCX_WIDTHS = [0.9, 4.2, 1.9, 1.5, 4.4, 1.6, 5.2, 2.4, 0.9]
@@ -58,7 +58,7 @@ def outlet_docx(plan: Plan, number: str, make_doc: Callable, intro: list[m.Block
 
 
 def outlet_xlsx(plan: Plan) -> bytes:
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     p = plan.profile
     kinds, ops = OUTLET_KINDS, OPERATORS
     rows = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kitgen.core.catalog import PROVENANCE_SHORT
 from kitgen.core.plan import Plan
-from kitgen.render import model as m
+from kitgen.ooxml import model as m
 
 DOCX = "07 指标对照表.docx"
 XLSX = "07 指标对照表.xlsx"
@@ -42,9 +42,9 @@ def matrix_rows(plan: Plan) -> list[list[str]]:
 
 
 def matrix_files(plan: Plan) -> list:
-    from kitgen.render.docx_writer import write_docx
-    from kitgen.render.publish import OutputFile
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    from kitgen.render.word import write_docx
+    from kitgen.render.output import OutputFile
+    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     p = plan.profile
     rows = matrix_rows(plan)
     number = plan.doc_number("QM-01") + "-附表"

@@ -106,3 +106,17 @@ def test_version_and_help_document_exit_codes():
 def test_usage_error_is_exit_2():
     code, _ = run("build")
     assert code == 2
+
+
+def test_module_entry_points_reach_every_command(tmp_path):
+    """`python -m kitgen …` and `python -m kitgen.cli.main …` are `kitgen …`: every command is
+    registered in one place (cli/main.py), not by a side-effect import."""
+    for entry in (["-m", "kitgen"], ["-m", "kitgen.cli.main"]):
+        proc = subprocess.run([sys.executable, *entry, "check", str(tmp_path)], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 6, proc.stderr           # an empty folder is not a kit
+        assert "kit.json" in proc.stderr
+        for command in ("validate", "init", "build", "check", "assess", "score", "lint", "catalog", "industries"):
+            proc = subprocess.run([sys.executable, *entry, command, "--help"], capture_output=True, text=True,
+                                  timeout=60)
+            assert proc.returncode == 0 and "Usage:" in proc.stdout, (entry, command, proc.stderr)

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kitgen.render.docx_text import UnreadableDocx, docx_text
-from kitgen.render.docx_writer import BaseTemplate, write_docx
-from kitgen.render.model import (
+from kitgen.ooxml.docx_text import UnreadableDocx, docx_text
+from kitgen.render.word import BaseTemplate, write_docx
+from kitgen.ooxml.model import (
     BulletList, Cover, Document, Heading, Image, PageBreak, Paragraph, Table, Toc,
 )
-from kitgen.render.ziputil import normalize_zip, write_zip
+from kitgen.ooxml.ziputil import normalize_zip, write_zip
 from tests.conftest import convert_to_pdf
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -503,8 +503,8 @@ def test_committed_base_template_is_what_the_script_generates():
     spec = importlib.util.spec_from_file_location("make_base_template", ROOT / "tools" / "make_base_template.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    assert mod.build() == (ROOT / "templates" / "base.docx").read_bytes(), \
-        "templates/base.docx is stale: run python tools/make_base_template.py"
+    assert mod.build() == (ROOT / "library" / "templates" / "base.docx").read_bytes(), \
+        "library/templates/base.docx is stale: run python tools/make_base_template.py"
 
 
 def test_house_template_keeps_its_page_and_gets_missing_styles(tmp_path):
@@ -582,7 +582,7 @@ def test_docx_text_refuses_what_it_cannot_read(tmp_path, monkeypatch):
             b'<d>&b;</d>')
     with pytest.raises(UnreadableDocx):
         docx_text(write_zip([("word/document.xml", bomb)]))
-    import kitgen.render.docx_text as dt
+    import kitgen.ooxml.docx_text as dt
     monkeypatch.setattr(dt, "MAX_UNCOMPRESSED", 1000)
     with pytest.raises(UnreadableDocx, match="MB"):
         docx_text(write_zip([("word/document.xml", b"<x>" + b" " * 5000 + b"</x>")]))

@@ -18,8 +18,8 @@ import pytest
 
 import kitgen
 from kitgen.render import dossier as dz
-from kitgen.render.docx_text import docx_text
-from kitgen.render.publish import OutputFile
+from kitgen.ooxml.docx_text import docx_text
+from kitgen.kit.publish import OutputFile
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LICENSED = FIXTURES / "dossier_licensed.yaml"
@@ -269,7 +269,7 @@ def test_org_chart_is_a_png_embedded_in_the_docx(licensed):
     src = licensed[dz.ORG_CHART_SOURCE].data.decode("utf-8")
     assert "digraph" in src and "客户服务中心" in src and "苏州恒测家电服务有限公司" in src
     # the manual's appendix gets the same picture
-    from kitgen.render import model as m
+    from kitgen.ooxml import model as m
     blocks = dz.gen_extras(plan)["org_chart"]()
     assert isinstance(blocks[0], m.Image) and blocks[0].png == chart.png
 
@@ -281,7 +281,7 @@ def test_org_chart_without_a_cjk_font(monkeypatch):
     doc = dz.org_chart_document(plan, "X")
     chart = dz.org_chart(plan)
     assert chart.warning and chart.legend and chart.png.startswith(b"\x89PNG")
-    from kitgen.render.docx_writer import write_docx
+    from kitgen.render.word import write_docx
     text = docx_text(write_docx(doc))
     assert "未找到中文字体" in text and "浙江测澜电器有限公司" in text
 
@@ -317,7 +317,7 @@ def test_overlay_replaces_texts_and_form(tmp_path):
     import docx
     overlay = tmp_path / "overlay"
     overlay.mkdir()
-    src = (Path(dz.__file__).resolve().parents[2] / "clauses" / "dossier.yaml").read_text("utf-8")
+    src = (Path(dz.__file__).resolve().parents[2] / "library" / "clauses" / "dossier.yaml").read_text("utf-8")
     (overlay / "dossier.yaml").write_text(src.replace("营业执照副本复印件（加盖公章）", "营业执照副本复印件一份（加盖骑缝章）"),
                                           "utf-8")
     d = docx.Document()

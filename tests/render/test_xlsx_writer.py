@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from kitgen.render.xlsx_writer import Sheet, write_xlsx
+from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
 
 HEADER = ["序号", "网点名称", "类型", "省份", "城市", "地址", "电话", "人数", "负责人"]
 

@@ -10,15 +10,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from kitgen.errors import BuildFailed, Problem
+from kitgen.kit.manifest import MANIFEST, BuildResult, manifest_bytes, read_manifest
 
-MANIFEST = "kit.json"
 
 
 def _sha(path: Path) -> str | None:
@@ -35,17 +34,6 @@ def _sha(path: Path) -> str | None:
 def new_name(rel: str) -> str:
     stem, dot, suffix = rel.rpartition(".")
     return f"{stem}.new.{suffix}" if dot else f"{rel}.new"
-
-
-def read_manifest(out_dir: Path) -> dict | None:
-    path = out_dir / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
-        return None
 
 
 def _safe_target(root: Path, rel: str) -> Path:
@@ -68,7 +56,6 @@ def _inside(root: Path, rel) -> Path | None:
 def write_kit(out_dir: Path, files: list, manifest: dict, *, force: bool = False, make_zip: bool = False,
               _fail_after: int | None = None):
     """Write `files` and kit.json into out_dir. `_fail_after` simulates a crash (tests only)."""
-    from kitgen.render.publish import BuildResult, manifest_bytes
     out_dir = Path(out_dir)
     _recover(out_dir)
     old = read_manifest(out_dir) if out_dir.is_dir() else None
@@ -212,7 +199,7 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 def _zip(out_dir: Path) -> Path:
     """A zip of the kit beside it; entries are UTF-8 flagged (Chinese names in Windows Explorer)."""
-    from kitgen.render.ziputil import write_zip
+    from kitgen.ooxml.ziputil import write_zip
     entries = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(out_dir).as_posix()

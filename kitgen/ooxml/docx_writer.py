@@ -1,6 +1,6 @@
 """Our WordprocessingML writer: base-template parts + a generated body.
 
-``write_docx(doc)`` turns a :class:`kitgen.render.model.Document` into the bytes of a .docx.
+``write_docx(doc)`` turns a :class:`kitgen.ooxml.model.Document` into the bytes of a .docx.
 document.xml, the header/footer parts, relationships, [Content_Types].xml and docProps are built
 here as strings (fast, and nothing python-docx would add); styles.xml, settings.xml, numbering.xml,
 fontTable.xml, the theme and webSettings.xml come as-is from the base template
@@ -11,7 +11,7 @@ A consultancy may replace base.docx with its own reference document: styles kitg
 lacks are copied in from the bundled base.docx, as is the bullet list definition, and settings get
 ``w:updateFields`` so Word refreshes the table of contents on opening. The pictures of its default
 header (the logo) and its cover page (content before the first page break, with placeholders) are
-copied into every document by kitgen.render.house (docs/overlays.md); ``house_style(base)`` makes a
+copied into every document by kitgen.ooxml.house (docs/overlays.md); ``house_style(base)`` makes a
 base the default of ``write_docx`` for a whole build.
 
 Conventions the plan can rely on:
@@ -32,10 +32,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kitgen.render.model import (
+from kitgen.ooxml.model import (
     BulletList, Cover, Document, Heading, Image, PageBreak, Paragraph, Table, Toc,
 )
-from kitgen.render.ziputil import read_entries, write_zip
+from kitgen.ooxml.house import cover_values, extract
+from kitgen.ooxml.xmltext import _FORBIDDEN_RE, _w3cdtf, check_text, esc, esc_attr  # noqa: F401 - this module's API too
+from kitgen.ooxml.ziputil import read_entries, write_zip
 
 __all__ = ["BaseTemplate", "PageSetup", "house_style", "write_docx"]
 
@@ -76,8 +78,6 @@ LONG_ROW, LONG_ROW_LINES = 240, 6     # a body row longer than this may break ac
 HEADER_FILL = "D9D9D9"       # header row shading
 LABEL_FILL = "F2F2F2"        # label cells of forms
 PLACEHOLDER_RE = re.compile(r"【待填写[^】]*】")
-# XML 1.0 forbids C0 controls other than tab/LF/CR, lone surrogates, U+FFFE and U+FFFF
-_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL_RE = re.compile("[\n\r\t【]")
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
                "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf",
@@ -88,24 +88,6 @@ TWIPS_PER_CM = 1440 / 2.54
 
 # --------------------------------------------------------------------------------------------
 # Text helpers
-
-def check_text(text: str) -> None:
-    """Raise ValueError naming ``text`` when it holds a character XML 1.0 cannot carry."""
-    m = _FORBIDDEN_RE.search(text)
-    if m:
-        raise ValueError(
-            f"文本含有 XML 不允许的控制字符 U+{ord(m.group()):04X}，无法写入 Word 文件：{text[:80]!r}")
-
-
-def esc(text: str) -> str:
-    """Escape text content (& < >)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def esc_attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
-
 
 def _checked(text) -> str:
     if text is None:
@@ -178,20 +160,6 @@ def _field(instr: str, result: str, rpr: str = "") -> str:
             f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
 
 
-def _w3cdtf(value: str) -> str:
-    """An ISO date (2026-12-01, 2026-12-01T08:00:00[Z], or 2026年12月1日) as W3CDTF UTC."""
-    value = value.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) or \
-        re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", value)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-        return f"{y:04d}-{mo:02d}-{d:02d}T00:00:00Z"
-    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?(Z|[+-]\d{2}:\d{2})?", value)
-    if m:
-        return f"{m.group(1)}T{m.group(2)}{m.group(3) or ':00'}{m.group(4) or 'Z'}"
-    raise ValueError(f"Document.created must be an ISO date such as 2026-12-01, not {value!r}")
-
-
 # --------------------------------------------------------------------------------------------
 # Base template
 
@@ -219,55 +187,53 @@ class BaseTemplate:
     style_ids: frozenset[str] = frozenset()
     header_tabs: tuple[int, ...] = ()                          # tab stops of the Header style
     source: str = ""
-    house: object = None            # kitgen.render.house.HouseParts: header logo and cover (house style)
+    house: object = None            # kitgen.ooxml.house.HouseParts: header logo and cover (house style)
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> "BaseTemplate":
-        """Load a template (None → the bundled templates/base.docx); cached per path."""
-        if path is None:
-            from kitgen.resources import templates_dir
-            path = templates_dir() / "base.docx"
+    def load(cls, path: Path | str, fallback: "BaseTemplate | None" = None) -> "BaseTemplate":
+        """Load a template file; cached per path (and fallback). ``fallback``: see ``from_bytes``."""
         path = Path(path)
         try:
             st = path.stat()
         except OSError as e:
             raise FileNotFoundError(f"Word 基础模板不存在：{path}") from e
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size, fallback.source if fallback else "")
         with _CACHE_LOCK:
             hit = _CACHE.get(key)
         if hit is not None:
             return hit
-        tpl = cls.from_bytes(path.read_bytes(), source=str(path))
+        tpl = cls.from_bytes(path.read_bytes(), source=str(path), fallback=fallback)
         with _CACHE_LOCK:
             _CACHE[key] = tpl
         return tpl
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str = "<bytes>") -> "BaseTemplate":
+    def from_bytes(cls, data: bytes, source: str = "<bytes>",
+                   fallback: "BaseTemplate | None" = None) -> "BaseTemplate":
+        """A template from .docx bytes. ``fallback`` (the bundled base.docx, for a consultancy's
+        reference document) supplies the styles, numbering and settings the document lacks."""
         try:
             entries = dict(read_entries(data, max_total=50 * 1024 * 1024))
         except (zipfile.BadZipFile, ValueError, OSError) as e:
             raise ValueError(f"Word 基础模板无法读取（{source}）：{e}") from e
         parts = _template_parts(entries)
         page = _page_setup(entries.get("word/document.xml"))
-        bundled = None if _is_bundled(source) else _bundled()
-        if bundled is not None:
-            for name, content in bundled.parts.items():
+        if fallback is not None:
+            for name, content in fallback.parts.items():
                 if name not in parts and name in ("word/styles.xml", "word/numbering.xml",
                                                   "word/settings.xml", "word/fontTable.xml"):
                     parts[name] = content
             if "word/styles.xml" in parts:
                 parts["word/styles.xml"] = _merge_styles(parts["word/styles.xml"],
-                                                         bundled.parts.get("word/styles.xml"))
+                                                         fallback.parts.get("word/styles.xml"))
             if "word/numbering.xml" in parts:
                 parts["word/numbering.xml"] = _merge_numbering(
-                    parts["word/numbering.xml"], bundled.parts.get("word/numbering.xml"))
+                    parts["word/numbering.xml"], fallback.parts.get("word/numbering.xml"))
         if "word/settings.xml" in parts:
             parts["word/settings.xml"] = _fix_settings(parts["word/settings.xml"])
         num_id = _bullet_num_id(parts.get("word/numbering.xml"))
         style_ids = _style_ids(parts.get("word/styles.xml"))
         header_tabs = _style_tabs(parts.get("word/styles.xml"), "Header")
-        from kitgen.render.house import extract
         house = extract(entries)          # ValueError (in Chinese) when its logo/cover cannot be copied
         return cls(parts=parts, page=page, bullet_num_id=num_id, style_ids=style_ids,
                    header_tabs=header_tabs, source=source, house=house)
@@ -275,21 +241,6 @@ class BaseTemplate:
 
 _CACHE: dict = {}
 _CACHE_LOCK = threading.Lock()
-
-
-def _is_bundled(source: str) -> bool:
-    from kitgen.resources import templates_dir
-    try:
-        return Path(source).resolve() == (templates_dir() / "base.docx").resolve()
-    except OSError:
-        return False
-
-
-def _bundled() -> BaseTemplate | None:
-    try:
-        return BaseTemplate.load(None)
-    except (OSError, ValueError):
-        return None
 
 
 def _xml(data: bytes):
@@ -788,7 +739,7 @@ class _Builder:
                 f'<w:jc w:val="center"/></w:pPr>{content}</w:p></w:ftr>')
 
     def first_header_xml(self) -> str:
-        """The cover page's header: empty, or the house logo (kitgen.render.house)."""
+        """The cover page's header: empty, or the house logo (kitgen.ooxml.house)."""
         logo = self.house_fragment(self._house("first_logo"), "word/header2.xml")
         if not logo:
             return self.empty_hf("hdr")
@@ -867,7 +818,6 @@ class _Builder:
     def cover(self, c: Cover) -> None:
         house_cover = self._house("cover")
         if house_cover is not None:
-            from kitgen.render.house import cover_values
             self.body.append(self.house_fragment(house_cover, None, cover_values(c)))
             self.last_was_table = house_cover.ends_with_table
             self.pending_break = True
@@ -1153,9 +1103,15 @@ def house_style(base: BaseTemplate | None):
         _HOUSE.reset(token)
 
 
+def current_house() -> BaseTemplate | None:
+    """The base set by the enclosing ``house_style`` block, if any."""
+    return _HOUSE.get()
+
+
 def write_docx(doc: Document, base: BaseTemplate | None = None) -> bytes:
-    """The bytes of a .docx for ``doc``, on ``base`` (default: the house style set by
-    ``house_style``, else the bundled templates/base.docx)."""
+    """The bytes of a .docx for ``doc``, on ``base`` (default: the one set by ``house_style``)."""
     if base is None:
-        base = _HOUSE.get() or BaseTemplate.load()
+        base = _HOUSE.get()
+    if base is None:
+        raise ValueError("write_docx needs a base template (pass one, or call it inside house_style)")
     return _Builder(doc, base).build()

@@ -14,14 +14,14 @@ Cell values: str, int, float, bool or None (empty); anything else is written as 
 """
 from __future__ import annotations
 
-from kitgen.sheetcols import col_letter
+from kitgen.ooxml.sheetcols import col_letter
 
 import math
 import re
 from dataclasses import dataclass, field
 
-from kitgen.render.docx_writer import _w3cdtf, check_text
-from kitgen.render.ziputil import write_zip
+from kitgen.ooxml.xmltext import _w3cdtf, check_text
+from kitgen.ooxml.ziputil import write_zip
 
 __all__ = ["Sheet", "write_xlsx"]
 

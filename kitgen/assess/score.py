@@ -392,8 +392,8 @@ def _col(cols: dict[str, int], prefix: str) -> int | None:
 
 def load_workbook_input(path: Path, catalog: Catalog) -> ScoreInput:
     """The workbook `kitgen assess` wrote, as the company filled it in."""
-    from kitgen.check import Unreadable, read_regular, read_xlsx
-    from kitgen.sheetcols import col_letter
+    from kitgen.ooxml.safe_read import Unreadable, read_regular, read_xlsx
+    from kitgen.ooxml.sheetcols import col_letter
     name = str(path)
     try:
         sheets = {s.name: s for s in read_xlsx(read_regular(path, 50 * 1024 * 1024))}
@@ -606,8 +606,8 @@ def _ceil2(x: float) -> str:
 
 def assessment_workbook(plan, profile_label: str = "") -> bytes:
     """The self-assessment workbook for a plan: one row per applicable third-level clause."""
-    import kitgen
-    from kitgen.render.xlsx_writer import Sheet, write_xlsx
+    from kitgen._version import __version__
+    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     cat = plan.catalog
     p = plan.profile
     gone = deleted_set(cat, plan.deletions)
@@ -652,7 +652,7 @@ def assessment_workbook(plan, profile_label: str = "") -> bytes:
         ["配置文件", profile_label],
         ["指标目录", f"{cat.id}（{cat.title}）"],
         ["目标星级", f"{target}（{STAR_NAME[target]}）" if target is not None else ""],
-        ["生成工具", f"kitgen {kitgen.__version__}"],
+        ["生成工具", f"kitgen {__version__}"],
         ["结果填写", ("“自评表”的“结果”列：是（符合，得全部分值）、否（不符合，0 分）、部分（写比例，如 部分 0.6 或 60%，"
                   "按比例得分，适用于抽样核查的条款）；留空表示未评价，按不符合计。")],
         ["计分规则", ("得分 = 实得分 ÷ 适用条款总分 × 100；删减的条款不计入分子和分母；每个特别扣分项在此之外扣 1 分，"

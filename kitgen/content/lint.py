@@ -29,7 +29,7 @@ from kitgen.core import yamlsrc
 from kitgen.core.clauses import Library
 from kitgen.core.yamlsrc import join
 from kitgen.errors import InvalidInput, Problem
-from kitgen.overlay import (
+from kitgen.content.overlay import (
     APPLICATION_FORM,
     BASE,
     CATALOG,
@@ -419,7 +419,7 @@ class Linter:
 
     # ---------------------------------------------------------------- entry
     def run(self) -> list[Problem]:
-        from kitgen.overlay import Overlay
+        from kitgen.content.overlay import Overlay
         ov = Overlay(root=self.root, origin="lint")
         used: set[Path] = set()
         catalog, cat_file = self.catalog(used)
@@ -858,7 +858,7 @@ def _docx_parts(entries: dict[str, bytes]) -> list[str]:
 
 def lint_docx(path: Path, name: str, ref: Reference | None = None) -> list[Problem]:
     """Findings for one Word template of an overlay."""
-    from kitgen.render.ziputil import read_entries
+    from kitgen.ooxml.ziputil import read_entries
     out: list[Problem] = []
     try:
         entries = dict(read_entries(path.read_bytes(), max_total=50 * 1024 * 1024))
@@ -866,7 +866,7 @@ def lint_docx(path: Path, name: str, ref: Reference | None = None) -> list[Probl
         return [Problem(name, None, "", f"无法作为 .docx 打开：{exc}", "用 Word 另存的 .docx 文件")]
     if "word/document.xml" not in entries:
         return [Problem(name, None, "", "不是 Word 文档（缺少 word/document.xml）", "用 Word 另存的 .docx 文件")]
-    from kitgen.render.docx_writer import _xml
+    from kitgen.ooxml.docx_writer import _xml
     if path.name == BASE:
         return _lint_reference(path, name, entries)
     paras: list[_Para] = []
@@ -940,7 +940,8 @@ def _lint_reference(path: Path, name: str, entries: dict[str, bytes]) -> list[Pr
     """base.docx: usable as a house style (its cover placeholders are merged across runs by kitgen
     itself, so split tags are no problem there); parts that do not parse; header pictures kitgen
     cannot take as the logo."""
-    from kitgen.render.docx_writer import BaseTemplate, _xml
+    from kitgen.ooxml.docx_writer import _xml
+    from kitgen.render.word import BaseTemplate
     out: list[Problem] = []
     for part in sorted(n for n in entries if n.endswith((".xml", ".rels"))):
         try:

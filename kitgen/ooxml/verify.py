@@ -26,18 +26,15 @@ import json
 import posixpath
 import re
 import threading
-import unicodedata
 import zipfile
-from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import unquote
 
-from kitgen.errors import BuildFailed, Problem
 
-__all__ = ["MAX_UNCOMPRESSED", "check_file", "check_package", "check_path", "verify_files"]
+__all__ = ["MAX_UNCOMPRESSED", "Finding", "check_file", "check_package"]
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_COMPONENT_BYTES = 255                # ext4, NTFS (in UTF-16 units, stricter here), APFS
-MANIFEST = "kit.json"
 CONTENT_TYPES = "[Content_Types].xml"
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -85,82 +82,35 @@ def _parser():
     return parser
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong in a file: the same fields and wording as kitgen's Problem (line is None)."""
+    file: str
+    line: None
+    path: str            # the part (word/document.xml …), "" for the whole file
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        field = f" {self.path}:" if self.path else ""
+        hint = f" (应为{self.hint})" if self.hint else ""
+        return f"{self.file}:{field} {self.message}{hint}"
+
+
 class _Collector:
     def __init__(self, file: str):
         self.file = file
-        self.problems: list[Problem] = []
+        self.problems: list[Finding] = []
 
     def add(self, part: str, message: str, hint: str = HINT) -> None:
-        self.problems.append(Problem(self.file, None, part, f"生成的文件未通过校验：{message}", hint))
-
-
-# ------------------------------------------------------------------------------------ paths
-def check_path(path) -> str | None:
-    """None when ``path`` is a safe relative path inside a kit folder, else what is wrong."""
-    if not isinstance(path, str) or not path:
-        return "文件路径为空"
-    bad = _BAD_CHARS.search(path)
-    if bad:
-        return f"文件路径含有控制字符 U+{ord(bad.group()):04X}"
-    if "\\" in path:
-        return "文件路径含有反斜杠"
-    if path.startswith("/") or _DRIVE.match(path):
-        return "文件路径是绝对路径"
-    for comp in path.split("/"):
-        if comp in ("", ".", ".."):
-            return "文件路径含有空的、“.” 或 “..” 的部分"
-        if len(comp.encode("utf-8")) > MAX_COMPONENT_BYTES:
-            return f"文件名过长（{len(comp.encode('utf-8'))} 字节，文件系统最多 {MAX_COMPONENT_BYTES} 字节）"
-        if comp != comp.rstrip(" ."):
-            return "文件名以空格或句点结尾（Windows 无法使用）"
-    return None
-
-
-def _fold(path: str) -> str:
-    return unicodedata.normalize("NFC", path).casefold()
+        self.problems.append(Finding(self.file, None, part, f"生成的文件未通过校验：{message}", hint))
 
 
 # ------------------------------------------------------------------------------------ files
-def verify_files(files: Iterable, manifest: bytes | None = None) -> None:
-    """Check every OutputFile (``.path``, ``.data``) and optionally the kit.json bytes; raise
-    BuildFailed listing every problem found."""
-    problems: list[Problem] = []
-    cache: dict = {}
-    seen: dict[str, str] = {_fold(MANIFEST): MANIFEST}
-    for f in files:
-        path = getattr(f, "path", None)
-        why = check_path(path)
-        if why:
-            problems.append(Problem(str(path), None, "", f"输出文件路径不安全：{why}",
-                                    "文件包目录内的相对路径，由 “/” 分隔的普通文件名组成"))
-            continue
-        key = _fold(path)
-        if key in seen:
-            other = seen[key]
-            problems.append(Problem(path, None, "", f"输出文件路径与 “{other}” 重复（不区分大小写的文件系统上是同一个文件）",
-                                    "每个输出文件一个不同的名称"))
-            continue
-        # a file may not also be a folder of another file ("a" and "a/b")
-        seen[key] = path
-        problems += check_file(path, f.data, cache)
-    folders = {k.rsplit("/", 1)[0] for k in seen if "/" in k}
-    for folder in sorted(folders):
-        parts = folder.split("/")
-        for i in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:i])
-            if prefix in seen:
-                problems.append(Problem(seen[prefix], None, "", "输出文件与另一个输出文件所在的文件夹同名",
-                                        "文件与文件夹使用不同的名称"))
-    if manifest is not None:
-        problems += check_file(MANIFEST, manifest)
-    if problems:
-        raise BuildFailed(problems)
-
-
-def check_file(path: str, data, cache: dict | None = None) -> list[Problem]:
+def check_file(path: str, data, cache: dict | None = None) -> list[Finding]:
     """The problems of one file, judged by its extension."""
     if not isinstance(data, (bytes, bytearray)):
-        return [Problem(path, None, "", f"生成的文件未通过校验：内容不是字节串（{type(data).__name__}）", HINT)]
+        return [Finding(path, None, "", f"生成的文件未通过校验：内容不是字节串（{type(data).__name__}）", HINT)]
     ext = posixpath.splitext(path)[1].lower()
     if ext in MAIN_TYPES:
         return check_package(path, bytes(data), ext, cache)
@@ -168,16 +118,16 @@ def check_file(path: str, data, cache: dict | None = None) -> list[Problem]:
         try:
             json.loads(bytes(data).decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            return [Problem(path, None, "", f"生成的文件未通过校验：不是有效的 UTF-8 JSON（{exc}）", HINT)]
+            return [Finding(path, None, "", f"生成的文件未通过校验：不是有效的 UTF-8 JSON（{exc}）", HINT)]
         return []
     if ext in TEXT_EXTS:
         try:
             text = bytes(data).decode("utf-8")
         except UnicodeDecodeError:
-            return [Problem(path, None, "", "生成的文件未通过校验：不是 UTF-8 文本", HINT)]
+            return [Finding(path, None, "", "生成的文件未通过校验：不是 UTF-8 文本", HINT)]
         bad = _BAD_CHARS.search(text)
         if bad:
-            return [Problem(path, None, "", f"生成的文件未通过校验：含有控制字符 U+{ord(bad.group()):04X}", HINT)]
+            return [Finding(path, None, "", f"生成的文件未通过校验：含有控制字符 U+{ord(bad.group()):04X}", HINT)]
     return []
 
 
@@ -191,7 +141,7 @@ def _zip_name_problem(name: str) -> str | None:
     return None
 
 
-def check_package(path: str, data: bytes, ext: str = ".docx", cache: dict | None = None) -> list[Problem]:
+def check_package(path: str, data: bytes, ext: str = ".docx", cache: dict | None = None) -> list[Finding]:
     """The problems of one Office (OPC) package: see the module docstring. ``cache`` (bytes →
     result) lets parts shared by many files of a kit (styles, theme, numbering …) be checked once."""
     c = _Collector(path)

@@ -517,7 +517,7 @@ def _normalize_placeholders(p) -> set[str]:
 
 
 def cover_values(cover) -> dict[str, str]:
-    """The placeholder values for a kitgen.render.model.Cover."""
+    """The placeholder values for a kitgen.ooxml.model.Cover."""
     values = {"company": cover.company, "title": cover.title, "subtitle": cover.subtitle or "",
               "number": cover.number, "version": cover.version, "effective_date": cover.effective_date,
               "editor": "", "reviewer": "", "approver": ""}
@@ -529,7 +529,7 @@ def cover_values(cover) -> dict[str, str]:
 
 
 def _fill(root, values: dict[str, str]) -> None:
-    from kitgen.render.docx_writer import check_text
+    from kitgen.ooxml.xmltext import check_text
     for t in list(root.iter(_q("t"))):
         text = t.text or ""
         if "{{" not in text:

@@ -298,7 +298,7 @@ def plan_template(plan, name: str) -> Path:
 def house_template(overlays=None):
     """The BaseTemplate every document of the kit is written on (bundled, or the house style);
     InvalidInput naming the file when the reference document cannot be used."""
-    from kitgen.render.docx_writer import BaseTemplate
+    from kitgen.render.word import BaseTemplate
     path = template_path(BASE, overlays)
     try:
         return BaseTemplate.load(path)

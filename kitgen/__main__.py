@@ -1,0 +1,4 @@
+"""`python -m kitgen …` is `kitgen …`."""
+from kitgen.cli.main import main
+
+main()

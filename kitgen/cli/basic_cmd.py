@@ -1,0 +1,116 @@
+"""The profile and library commands: validate, init, catalog, industries, build."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kitgen.cli.common import echo_problems, catalog_option, handle_errors
+
+
+@click.command()
+@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@catalog_option
+@handle_errors
+def validate(profiles: tuple[Path, ...], catalog_path: Path | None) -> None:
+    """检查一个或多个配置文件，列出全部问题（行号、字段、应如何填写）。"""
+    from kitgen.api import load_profile
+    from kitgen.core.catalog import load_catalog
+    from kitgen.errors import InvalidInput
+    from kitgen.content.overlay import catalog_path as overlay_catalog
+    from kitgen.content.overlay import resolve
+    failed: list[InvalidInput] = []
+    for path in profiles:
+        try:       # a catalog.yaml in the profile's overlays (kitgen.toml, .kitgen/) applies; --catalog wins
+            cat = load_catalog(overlay_catalog(resolve(path, []) if catalog_path is None else [], catalog_path))
+            profile = load_profile(path, cat)
+        except InvalidInput as err:
+            failed.append(err)
+            echo_problems(err)
+            continue
+        click.echo(f"{path}: 配置有效 —— {profile.company.name}，{len(profile.outlets)} 个网点")
+    if failed:
+        sys.exit(failed[0].exit_code)
+
+
+@click.command()
+@click.argument("path", required=False, default="client.yaml", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已存在的文件。")
+@handle_errors
+def init(path: Path, force: bool) -> None:
+    """生成带注释的配置样例（默认 client.yaml），可直接通过 validate。"""
+    from kitgen.resources import data_dir
+    if path.exists() and not force:
+        raise click.UsageError(f"{path} 已存在；为避免覆盖您的内容，请换一个文件名或加 --force")
+    path.write_bytes((data_dir() / "starter.yaml").read_bytes())
+    click.echo(f"已生成 {path}。请按注释填写后运行：kitgen validate {path}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@catalog_option
+@handle_errors
+def catalog(as_json: bool, catalog_path: Path | None) -> None:
+    """显示指标目录（一级 / 二级 / 三级）及每条的可靠程度。"""
+    from kitgen.core.catalog import PROVENANCE, load_catalog
+    cat = load_catalog(catalog_path)
+    if as_json:
+        click.echo(json.dumps({
+            "id": cat.id, "title": cat.title, "points_provisional": cat.points_provisional, "notice": cat.notice,
+            "indicators": [{"id": i.id, "level": i.level, "parent": i.parent, "name": i.name, "summary": i.summary,
+                            "provenance": i.provenance, "points": i.points, "points_provenance": i.points_provenance,
+                            "deletable": i.deletable} for i in cat.indicators.values()]}, ensure_ascii=False, indent=2))
+        return
+    counts = [len(cat.level(n)) for n in (1, 2, 3)]
+    click.echo(f"{cat.title}：一级 {counts[0]} 项 / 二级 {counts[1]} 项 / 三级 {counts[2]} 项")
+    if cat.notice:
+        click.echo(cat.notice)
+    for ind in cat.indicators.values():
+        pts = f" {ind.points:g}分" if ind.points is not None else ""
+        flag = "" if ind.points_provenance != "placeholder" or ind.points is None else "（占位）"
+        indent = "  " * (ind.level - 1)
+        click.echo(f"{indent}{ind.id} {ind.name}{pts}{flag}  [{ind.provenance}]")
+    click.echo("\n可靠程度：" + "；".join(f"{k}＝{v}" for k, v in PROVENANCE.items()))
+    if cat.points_provisional:
+        click.echo("注意：条款分值为占位值（仅一级分值与 5.1.2.2 有二手来源），自评得分仅供参考。")
+
+
+@click.command()
+@handle_errors
+def industries() -> None:
+    """列出可用的行业代码及其默认设置。"""
+    from kitgen.core.industries import load_industries
+    for ind in load_industries().values():
+        extras = []
+        extras.append("实物交付" if ind.physical_delivery else "无实物交付")
+        extras.append("默认回收" if ind.recycling else "默认不回收")
+        if ind.three_guarantees:
+            extras.append(f"三包：{ind.three_guarantees}")
+        click.echo(f"{ind.id:<20} {ind.name}（{'；'.join(extras)}）")
+
+
+@click.command()
+@click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="输出目录；多个配置时每个配置生成在其下的同名子目录。")
+@catalog_option
+@click.option("--overlay", "overlays", multiple=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="咨询机构的覆盖层目录（条款、模板、目录）；可重复，后者优先。配置文件旁的 kitgen.toml 与 .kitgen/ "
+                   "会自动使用（先于 --overlay）。")
+@click.option("--reference-doc", "reference_doc", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="参考文档 .docx：其样式、页面设置、页眉徽标和封面用于所有文件（优先于覆盖层的 templates/base.docx）。")
+@click.option("--force", is_flag=True, help="覆盖企业已修改过的文件（默认保留，并把新版本写在旁边）。")
+@click.option("--zip", "make_zip", is_flag=True, help="另外生成文件包的 zip 压缩包。")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="并行生成的进程数。")
+@handle_errors
+def build(profiles: tuple[Path, ...], out_dir: Path, catalog_path: Path | None, overlays: tuple[Path, ...],
+          reference_doc: Path | None, force: bool, make_zip: bool, jobs: int) -> None:
+    """由配置生成文件包（手册、程序文件、制度、记录表格、申请资料、指标对照表、kit.json）。"""
+    from kitgen.cli.build_cmd import run_build
+    extra: list = list(overlays)
+    if reference_doc is not None:      # a house-style document is an overlay holding only base.docx
+        from kitgen.content.overlay import reference_overlay
+        extra.append(reference_overlay(reference_doc))
+    sys.exit(run_build(list(profiles), out_dir, catalog_path, extra, force, make_zip, jobs))

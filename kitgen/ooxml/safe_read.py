@@ -1,0 +1,277 @@
+"""Reading untrusted Office files and spreadsheets defensively: regular files only, under a size
+cap; zips vetted on their central directory (entry count, declared sizes, compression ratio) before
+a byte is inflated; XML refused when it declares a DTD or entities and otherwise parsed without
+entity resolution, DTD loading, network access or huge-tree support. A hostile file costs
+milliseconds and raises :class:`Unreadable` saying which."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kitgen.ooxml.sheetcols import col_index
+
+# limits for reading a kit's files (generous for real documents, tiny for bombs)
+MAX_FILE_BYTES = 100 * 1024 * 1024        # a kit file on disk
+MAX_MANIFEST_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 5000
+MAX_CENTRAL_DIR = 4 * 1024 * 1024
+MAX_MEMBER = 64 * 1024 * 1024             # one uncompressed zip member
+MAX_TOTAL = 200 * 1024 * 1024             # all members together
+MAX_RATIO = 200                           # uncompressed / compressed, for members over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+
+# --------------------------------------------------------------------------------------------
+# safe reading
+# --------------------------------------------------------------------------------------------
+
+class Unreadable(Exception):
+    """A file that cannot (or must not) be read. ``reason`` is a short category, ``message`` Chinese.
+
+    reasons: not_file, too_large, io, not_zip, truncated, zip_bomb, entity_bomb, bad_xml, not_word,
+    not_excel, corrupt"""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+    @property
+    def hostile(self) -> bool:
+        return self.reason in ("zip_bomb", "entity_bomb")
+
+
+def read_regular(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most ``cap`` bytes."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise Unreadable("missing", "文件不存在") from None
+    except OSError as e:
+        raise Unreadable("io", f"无法访问（{e.strerror or e}）") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise Unreadable("not_file", "不是普通文件（是文件夹、设备或管道）")
+    if st.st_size > cap:
+        raise Unreadable("too_large", f"文件过大（{st.st_size / 1048576:.0f} MB，上限 {cap // 1048576} MB）")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(min(st.st_size, cap) + 1)    # (read(n) allocates n bytes up front)
+    except OSError as e:
+        raise Unreadable("io", f"无法读取（{e.strerror or e}）") from None
+    if len(data) > min(st.st_size, cap):                # grew while we read it
+        raise Unreadable("io", "文件在读取时被改动")
+    return data
+
+
+def _eocd_check(data: bytes) -> None:
+    """Refuse a zip whose end-of-central-directory record announces too many entries or too big a
+    directory, before zipfile parses (and allocates for) the whole directory."""
+    tail = data[-(65535 + 22):]
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0:
+        if data[:4] == b"PK\x03\x04":
+            raise Unreadable("truncated", "zip 文件不完整（缺少中央目录，文件可能被截断）")
+        raise Unreadable("not_zip", "不是 Office 文件（不是 zip 格式）")
+    rec = tail[pos:pos + 22]
+    if len(rec) < 22:
+        raise Unreadable("truncated", "zip 文件不完整（文件可能被截断）")
+    _sig, _disk, _cd_disk, _n_here, n_total, cd_size, cd_offset, _clen = struct.unpack("<IHHHHIIH", rec)
+    if n_total != 0xFFFF and n_total > MAX_ZIP_ENTRIES:
+        raise Unreadable("zip_bomb", f"zip 含 {n_total} 个条目（上限 {MAX_ZIP_ENTRIES}），疑似压缩炸弹，拒绝读取")
+    if cd_size != 0xFFFFFFFF and cd_size > MAX_CENTRAL_DIR:
+        raise Unreadable("zip_bomb", "zip 中央目录异常庞大，疑似压缩炸弹，拒绝读取")
+    if cd_offset != 0xFFFFFFFF and cd_size != 0xFFFFFFFF:
+        start = len(data) - len(tail) + pos
+        if cd_offset + cd_size > start:
+            raise Unreadable("truncated", "zip 文件不完整（中央目录位置与文件长度不符，文件可能被截断）")
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """A ZipFile over ``data`` whose central directory has been vetted (sizes, ratio, count)."""
+    _eocd_check(data)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise Unreadable("corrupt", f"zip 结构已损坏（{e}）") from None
+    except (OSError, ValueError, EOFError, struct.error) as e:
+        raise Unreadable("truncated", f"zip 结构已损坏或被截断（{e}）") from None
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise Unreadable("zip_bomb", f"zip 含 {len(infos)} 个条目，疑似压缩炸弹，拒绝读取")
+    total = 0
+    for info in infos:
+        size, packed = info.file_size, info.compress_size
+        total += size
+        if size > MAX_MEMBER:
+            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 声称解压后 {size / 1048576:.0f} MB，"
+                                         f"疑似压缩炸弹（zip bomb），拒绝解压")
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
+            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 压缩比约 {size // max(packed, 1)}:1，"
+                                         f"疑似压缩炸弹（zip bomb），拒绝解压")
+    if total > MAX_TOTAL:
+        raise Unreadable("zip_bomb", f"zip 解压后共 {total / 1048576:.0f} MB，疑似压缩炸弹（zip bomb），拒绝解压")
+    return zf
+
+
+def read_member(zf: zipfile.ZipFile, name: str, cap: int = MAX_MEMBER) -> bytes:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        raise Unreadable("corrupt", f"缺少 {name}") from None
+    try:
+        with zf.open(info) as fh:             # zipfile stops at the declared size and checks the CRC
+            out = fh.read(min(info.file_size, cap) + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+        raise Unreadable("corrupt", f"{name} 已损坏或被截断（{e}）") from None
+    if len(out) > cap:
+        raise Unreadable("zip_bomb", f"{name} 解压后超过 {cap // 1048576} MB，拒绝读取")
+    return out
+
+
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse_dtd(xml: bytes, name: str) -> None:
+    if _DTD.search(xml):
+        raise Unreadable("entity_bomb", f"{name} 含有 DTD/实体声明（Office 文件不会有，疑似 XML 实体炸弹），拒绝读取")
+
+
+def parse_xml(xml: bytes, name: str):
+    """An lxml element tree, or Unreadable. DTDs and entity declarations are refused outright."""
+    from lxml import etree
+    refuse_dtd(xml, name)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                             dtd_validation=False, remove_comments=True, remove_pis=True)
+    try:
+        return etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as e:
+        raise Unreadable("bad_xml", f"{name} 不是有效的 XML（{e}）") from None
+
+
+def docx_body_text(data: bytes) -> str:
+    """The body text of a .docx (via kitgen.ooxml.docx_text) after vetting zip and XML."""
+    zf = open_zip(data)
+    with zf:
+        names = set(zf.namelist())
+        if "word/document.xml" not in names:
+            if "xl/workbook.xml" in names:
+                raise Unreadable("not_word", "不是 Word 文件（是 Excel 文件改了扩展名）")
+            raise Unreadable("not_word", "不是 Word 文件（缺少 word/document.xml）")
+        refuse_dtd(read_member(zf, "word/document.xml"), "word/document.xml")   # docx_text parses it (safely)
+    from kitgen.ooxml.docx_text import UnreadableDocx, docx_text
+    try:
+        return docx_text(data)
+    except UnreadableDocx as e:
+        reason = e.reason.split("：", 1)[-1]
+        raise Unreadable("corrupt", reason) from None
+
+
+@dataclass
+class XlsxSheet:
+    name: str
+    rows: dict[int, dict[int, object]] = field(default_factory=dict)   # row number → {column index: value}
+
+    def cell(self, row: int, col: int):
+        return self.rows.get(row, {}).get(col)
+
+
+_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKGREL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _text_of(el) -> str:
+    """Concatenated <t> under a shared string / inline string, phonetic runs (rPh) left out."""
+    out = []
+    for t in el.iter(_MAIN + "t"):
+        parent = t.getparent()
+        if parent is not None and parent.tag == _MAIN + "rPh":
+            continue
+        out.append(t.text or "")
+    return "".join(out)
+
+
+def read_xlsx(data: bytes) -> list[XlsxSheet]:
+    """Cell values of every worksheet of an .xlsx (strings, numbers, booleans), vetted like docx."""
+    zf = open_zip(data)
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            if "word/document.xml" in names:
+                raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
+            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
+        wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+            for rel in rels.iter(_PKGREL + "Relationship"):
+                target = rel.get("Target") or ""
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            sst = parse_xml(read_member(zf, "xl/sharedStrings.xml"), "xl/sharedStrings.xml")
+            shared = [_text_of(si) for si in sst.iter(_MAIN + "si")]
+        sheets: list[XlsxSheet] = []
+        for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
+            part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
+            if part not in names:
+                raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+            root = parse_xml(read_member(zf, part), part)
+            sheet = XlsxSheet(sh.get("name") or f"Sheet{n + 1}")
+            for r_index, row in enumerate(root.iter(_MAIN + "row"), start=1):
+                rnum = int(row.get("r") or r_index) if (row.get("r") or "").isdigit() else r_index
+                cells: dict[int, object] = {}
+                for c_index, c in enumerate(row.iter(_MAIN + "c")):
+                    m = _REF.match(c.get("r") or "")
+                    col = col_index(m.group(1)) if m else c_index
+                    cells[col] = _cell_value(c, shared)
+                sheet.rows[rnum] = cells
+            sheets.append(sheet)
+    return sheets
+
+
+def _cell_value(c, shared: list[str]):
+    t = c.get("t") or "n"
+    v = c.find(_MAIN + "v")
+    raw = v.text if v is not None else None
+    if t == "inlineStr":
+        is_ = c.find(_MAIN + "is")
+        return _text_of(is_) if is_ is not None else ""
+    if raw is None:
+        return None
+    if t == "s":
+        try:
+            return shared[int(raw)]
+        except (ValueError, IndexError):
+            return None
+    if t == "b":
+        return raw.strip() == "1"
+    if t in ("str", "e", "d"):
+        return raw
+    try:
+        num = float(raw)
+    except ValueError:
+        return raw
+    return int(num) if num.is_integer() and abs(num) < 1e15 else num
+
+
+def file_text(path: Path, data: bytes) -> str:
+    """The searchable text of a kit file (docx body, xlsx cell values); '' for other kinds."""
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return docx_body_text(data)
+    if suffix == ".xlsx":
+        lines = []
+        for sheet in read_xlsx(data):
+            for _r, cells in sorted(sheet.rows.items()):
+                lines.extend(str(v) for _c, v in sorted(cells.items()) if isinstance(v, str) and v)
+        return "\n".join(lines)
+    return ""

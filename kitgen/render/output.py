@@ -1,0 +1,20 @@
+"""What every publisher returns: one output file of the kit, as bytes with its metadata."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class OutputFile:
+    path: str                    # relative to the kit folder, "/" separated
+    kind: str                    # manual | procedure | rule | form | checklist | application | dossier | matrix
+    title: str
+    data: bytes
+    number: str = ""
+    indicators: list[str] = field(default_factory=list)
+    dossier_item: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
