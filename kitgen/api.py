@@ -11,12 +11,16 @@ from kitgen.core.profile import Profile, read_profile
 from kitgen.errors import InvalidInput
 
 
-def load_profile(path: str | Path, catalog: Catalog | Path | None = None) -> Profile:
-    """Read and validate a profile; raises InvalidInput carrying every problem found."""
+def load_profile(path: str | Path, catalog: Catalog | Path | None = None, overlays: list | None = None) -> Profile:
+    """Read and validate a profile; raises InvalidInput carrying every problem found.
+
+    ``overlays``: resolved overlays (kitgen.content.overlay.Overlay) whose ``packs/`` add trades;
+    by default those found beside the profile."""
+    from kitgen.content.overlay import pack_roots, resolve
     path = Path(path)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     src = yamlsrc.load(path, display=str(path))
-    industries = load_industries()
+    industries = load_industries(pack_roots(resolve(path, []) if overlays is None else overlays))
 
     def outlets(rel: str, checker):
         from kitgen.core.outlets_file import load_outlets_file
@@ -68,7 +72,7 @@ def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None
     ovs = resolve(profile_path, extra, auto=auto_overlays)
     house_template(ovs)                # a reference document that cannot be used fails before any work
     cat = load_catalog(catalog_path(ovs, catalog))
-    profile = load_profile(profile_path, cat)
+    profile = load_profile(profile_path, cat, ovs)
     the_plan = _plan(profile, cat, ovs)
     return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
 

@@ -319,8 +319,10 @@ def load_yaml_input(path: Path, catalog: Catalog) -> ScoreInput:
     prof_path = (path.parent / prof_rel)
     if not prof_path.is_file():
         raise InvalidInput([src.problem("profile", f"找不到配置文件 {prof_path}", "相对本文件所在文件夹的路径")])
-    profile = load_profile(prof_path, catalog)
-    industry = load_industries()[profile.industry]
+    from kitgen.content.overlay import pack_roots, resolve
+    ovs = resolve(prof_path, [])
+    profile = load_profile(prof_path, catalog, ovs)
+    industry = load_industries(pack_roots(ovs))[profile.industry]
     dels = derive.deletions(profile, industry, catalog)
     deletions = {k: v.reason for k, v in dels.items()}
     gone = deleted_set(catalog, deletions)

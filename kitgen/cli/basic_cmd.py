@@ -80,9 +80,10 @@ def catalog(as_json: bool, catalog_path: Path | None) -> None:
 @click.command()
 @handle_errors
 def industries() -> None:
-    """列出可用的行业代码及其默认设置。"""
+    """列出可用的行业代码（行业包：library/packs/<代码>/，咨询机构覆盖层的 packs/ 可增加行业）。"""
+    from kitgen.content.overlay import pack_roots, resolve
     from kitgen.core.industries import load_industries
-    for ind in load_industries().values():
+    for ind in load_industries(pack_roots(resolve(Path("client.yaml"), []))).values():
         extras = []
         extras.append("实物交付" if ind.physical_delivery else "无实物交付")
         extras.append("默认回收" if ind.recycling else "默认不回收")

@@ -12,6 +12,9 @@ An overlay folder may hold (every part optional; docs/overlays.md is the consult
         base.docx               the house style (reference document): styles, page setup,
                                 header logo, cover
         application_form.docx   the certification body's application form (docxtpl)
+      packs/<industry>/         an industry pack (docs/packs.md): a new trade, or a bundled trade's
+        pack.yaml               pack.yaml replaced; its clauses/ stack on the bundled pack's
+        clauses/ …
 
 The clause files may also sit directly in the overlay folder (no clauses/ level); when a
 clauses/ folder exists, it is the one used. A template may also sit in that clause folder
@@ -45,6 +48,7 @@ KNOWN_TEMPLATES = {BASE: "企业文件的版式（参考文档：样式、页面
                    APPLICATION_FORM: "认证机构的认证申请书（docxtpl 模板，变量为 f.*）"}
 CLAUSE_FILES = ("documents.yaml", "forms.yaml", "manual.yaml", "dossier.yaml")
 CLAUSE_DIRS = ("procedures", "rules", "extra")
+PACKS = "packs"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ class Overlay:
         path = self.root / CATALOG
         return path if path.is_file() else None
 
+    @property
+    def packs(self) -> Path | None:
+        """The overlay's ``packs/`` folder (industry packs), if any."""
+        if self.root is None:
+            return None
+        path = self.root / PACKS
+        return path if path.is_dir() else None
+
     def template(self, name: str) -> Path | None:
         """templates/NAME, else NAME in the clause folder (where the dossier code first looked)."""
         if self.reference_doc is not None:
@@ -98,6 +110,8 @@ class Overlay:
                 if (c / d).is_dir():
                     out += sorted((c / d).glob("*.yaml"))
         out += [t for t in (self.template(n) for n in sorted(KNOWN_TEMPLATES)) if t is not None]
+        if self.packs:
+            out += sorted(p for p in self.packs.rglob("*") if p.is_file() and p.suffix in (".yaml", ".docx"))
         return out
 
 
@@ -265,8 +279,26 @@ def _as_overlays(overlays) -> list[Overlay]:
     return [o if isinstance(o, Overlay) else open_overlay(o) for o in (overlays or [])]
 
 
-def clause_roots(overlays) -> list[Path]:
-    return [o.clauses for o in _as_overlays(overlays) if o.clauses is not None]
+def clause_roots(overlays, industry: str | None = None) -> list[Path]:
+    """The clause folders stacked on the bundled library, in order (a later one wins): the bundled
+    pack of ``industry``, then for each overlay its clauses and its own pack of that industry."""
+    out: list[Path] = []
+    if industry:
+        from kitgen.core.industries import packs_dir
+        bundled = packs_dir() / industry / CLAUSES
+        if bundled.is_dir():
+            out.append(bundled)
+    for o in _as_overlays(overlays):
+        if o.clauses is not None:
+            out.append(o.clauses)
+        if industry and o.packs is not None and (o.packs / industry / CLAUSES).is_dir():
+            out.append(o.packs / industry / CLAUSES)
+    return out
+
+
+def pack_roots(overlays) -> tuple[Path, ...]:
+    """The overlays' ``packs/`` folders, in order."""
+    return tuple(o.packs for o in _as_overlays(overlays) if o.packs is not None)
 
 
 def catalog_path(overlays, explicit: Path | None = None) -> Path | None:

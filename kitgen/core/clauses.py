@@ -87,6 +87,7 @@ class Library:
     clauses: dict[str, ClauseDef] = field(default_factory=dict)
     forms: dict[str, FormDef] = field(default_factory=dict)
     roots: list[Path] = field(default_factory=list)
+    omitted: dict[str, Any] = field(default_factory=dict)   # id → the definition a later folder removed (`omit: true`)
 
 
 def clause_files(root: Path) -> list[Path]:
@@ -155,11 +156,24 @@ def _str_list(c: Checker, value: Any, path: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: tuple[str, ...], noun: str):
-    """The well-formed entries of a library file, each once: (index, field path, mapping, id)."""
+def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: tuple[str, ...], noun: str,
+             lib: Library | None = None, store: dict | None = None):
+    """The well-formed entries of a library file, each once: (index, field path, mapping, id).
+
+    ``- {id: X, omit: true}`` removes X as defined by an earlier folder (a pack or an overlay
+    dropping a generic clause, document or form); it is not yielded."""
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, what)):
         path = join("", i)
+        if isinstance(item, dict) and "omit" in item:
+            if c.mapping(item, path, {"id": "标识", "omit": "删除"}, ("id",)) is None:
+                continue
+            if item.get("omit") is not True:
+                c.add(f"{path}.omit", "omit 只能是 true", "omit: true（删除前面的文件夹中同一标识的定义）")
+            elif store is not None and lib is not None:
+                gone = store.pop(str(item["id"]), None)
+                lib.omitted.setdefault(str(item["id"]), gone)
+            continue
         if c.mapping(item, path, keys, required) is None or _lacks(item, required):
             continue
         ident = str(item["id"])
@@ -172,7 +186,8 @@ def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: t
 
 def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
-    for _, path, item, did in _entries(src, c, "文件登记", DOC_KEYS, ("id", "kind", "code", "title"), "文件标识"):
+    for _, path, item, did in _entries(src, c, "文件登记", DOC_KEYS, ("id", "kind", "code", "title"), "文件标识",
+                                       lib, lib.docs):
         kind = c.choice(item.get("kind"), f"{path}.kind", DOC_KINDS, "文件类别")
         lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
                                indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
@@ -184,7 +199,7 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
 def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
     required = ("id", "code", "title", "procedure", "layout")
-    for _, path, item, fid in _entries(src, c, "记录表格", FORM_KEYS, required, "表格标识"):
+    for _, path, item, fid in _entries(src, c, "记录表格", FORM_KEYS, required, "表格标识", lib, lib.forms):
         layout = item.get("layout")
         if not isinstance(layout, list):
             c.add(f"{path}.layout", "版式应是列表", "- fields: [[编号, 日期]]")
@@ -208,7 +223,8 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
 
 def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
-    for i, path, item, cid in _entries(src, c, "条款", CLAUSE_KEYS, ("id", "doc", "heading"), "条款标识"):
+    for i, path, item, cid in _entries(src, c, "条款", CLAUSE_KEYS, ("id", "doc", "heading"), "条款标识",
+                                          lib, lib.clauses):
         level = item.get("level", 1)
         if level not in (1, 2, 3):
             c.add(f"{path}.level", f"标题层级 “{level}” 无效", "1、2 或 3")
@@ -269,6 +285,12 @@ def _check_block(c: Checker, block: Any, path: str) -> None:
 
 
 def _check_links(lib: Library, problems: list[Problem]) -> None:
+    # an omitted document takes its clauses and forms with it
+    for store, owner in ((lib.clauses, "doc"), (lib.forms, "procedure")):
+        for ident in [k for k, v in store.items() if getattr(v, owner) in lib.omitted and getattr(v, owner) not in lib.docs]:
+            del store[ident]
+    for doc in lib.docs.values():
+        doc.related = [r for r in doc.related if not (r in lib.omitted and r not in lib.docs)]
     for clause in lib.clauses.values():
         if clause.doc not in lib.docs:
             problems.append(clause.loc.problem(f"{clause.id}.doc", f"条款所属文件 “{clause.doc}” 未在 documents.yaml 中登记",

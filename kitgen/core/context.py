@@ -14,16 +14,6 @@ from kitgen.core.industries import Industry
 from kitgen.core.profile import (COMMITMENTS, DELIVERY_MODELS, INSTALLATIONS, OPERATORS, OUTLET_KINDS, ROLES,
                                  SALES_CHANNELS, STARS, Profile)
 
-DEFAULT_DEPARTMENTS = {
-    "producer": {"service": "客户服务部", "sales": "营销中心", "quality": "质量管理部", "tech": "技术研发部",
-                 "production": "生产制造部", "purchasing": "采购部", "logistics": "物流仓储部", "finance": "财务部",
-                 "hr": "人力资源部", "admin": "行政部", "supervision": "服务监督小组", "it": "信息技术部"},
-    "retailer": {"service": "客户服务部", "sales": "销售部", "quality": "商品质量部", "tech": "技术服务部",
-                 "production": "", "purchasing": "采购部", "logistics": "物流配送部", "finance": "财务部",
-                 "hr": "人力资源部", "admin": "行政部", "supervision": "服务监督小组", "it": "信息技术部"},
-}
-
-
 def ph(label: str) -> str:
     return f"【待填写：{label}】"
 
@@ -54,6 +44,25 @@ def required_certified(managers: int | None) -> int | None:
     return max(1, math.ceil(managers * 0.1))
 
 
+def departments(p: Profile, industry: Industry) -> dict[str, str]:
+    """Function key → department name: the pack's model for the company's role, each function the
+    profile's ``departments:`` names replaced, the contract's ``service.department`` last. Several
+    functions may share one department; the company's departments are the distinct names."""
+    depts = dict(industry.departments.get(p.role) or {})
+    depts.update(p.departments)
+    if p.service.department:             # the contract's key wins over kitgen's `departments:` addition
+        depts["service"] = p.service.department
+    if p.role == "retailer":
+        depts["production"] = ""          # a retailer makes nothing, whatever a model says
+    return depts
+
+
+def department_list(depts: dict[str, str]) -> list[str]:
+    """The company's departments, each once, the after-sales department first."""
+    names = [depts.get("service", "")] + [n for k, n in depts.items() if k != "service"]
+    return [n for n in dict.fromkeys(names) if n]
+
+
 def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: dict[str, derive.Deletion]) -> dict:
     co = p.company
     contact = co.contact
@@ -69,10 +78,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     delivers = derive.has_delivery(p, industry)
     installs = derive.has_installation(p)
     dm, inst = p.delivery.model, p.delivery.installation
-    depts = dict(DEFAULT_DEPARTMENTS[p.role])
-    depts.update(p.departments)
-    if s.department:                      # the contract's key wins over kitgen's `departments:` addition
-        depts["service"] = s.department
+    depts = departments(p, industry)
     channels = [SALES_CHANNELS[c] for c in p.sales_channels]
     products = [{"name": pr.name, "category": pr.category or "",
                  "warranty_months": num(pr.warranty_months, f"{pr.name}整机保修期（月）"),
@@ -107,7 +113,8 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "is_retailer": p.role == "retailer",
         "industry": {"id": industry.id, "name": industry.name, "product_noun": industry.product_noun,
                      "customer": industry.customer, "terms": dict(industry.terms), "services": list(industry.services),
-                     "three_guarantees": industry.three_guarantees, "license": industry.license},
+                     "three_guarantees": industry.three_guarantees, "license": industry.license,
+                     "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
         "sales_channels": channels, "sales_channels_text": "、".join(channels) or ph("商品销售方式"),
         "sales_channel_ids": list(p.sales_channels),
@@ -133,6 +140,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "commit": {key: num(s.commitments.get(key), f"{label}（{unit}）")
                    for key, (label, unit) in COMMITMENTS.items()},
         "dept": depts,
+        "dept_list": department_list(depts),
         "gm": "总经理", "gm_name": _or(co.legal_representative, "总经理姓名"),
         "outlets": outlets,
         "net": {"total": len(p.outlets), "direct": direct, "entrusted": len(p.outlets) - direct,

@@ -158,6 +158,8 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
             return f"《{d.title}》（{d.number}）"
         if doc_id in library.docs:
             return f"《{library.docs[doc_id].title}》（本公司不适用）"
+        if getattr(library.omitted.get(doc_id), "title", None):
+            return f"《{library.omitted[doc_id].title}》（本公司不适用）"
         raise KeyError(f"ref('{doc_id}')：未登记的文件")
 
     def form(form_id: str) -> str:
@@ -166,6 +168,8 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
             return f"《{f.title}》（{f.number}）"
         if form_id in library.forms:
             return f"《{library.forms[form_id].title}》（本公司不适用）"
+        if getattr(library.omitted.get(form_id), "title", None):
+            return f"《{library.omitted[form_id].title}》（本公司不适用）"
         raise KeyError(f"form('{form_id}')：未登记的表格")
 
     ctx["ref"], ctx["form"] = ref, form

@@ -105,7 +105,7 @@ def _product_details(plan: Plan) -> list[m.Block]:
 def applicable_laws(plan: Plan) -> list[Law]:
     """laws.yaml entries for this company: the industry's list and every all-industry entry,
     kept when their `when` holds (ecommerce, recycling, or a Jinja condition)."""
-    laws = load_laws()
+    laws = load_laws(plan.industry.law_files)
     ind = plan.industry
     ctx = plan.ctx
     flags = {"ecommerce": "ecommerce" in plan.profile.sales_channels, "recycling": bool(ctx["recycling"])}
@@ -196,18 +196,13 @@ def org_chart(plan: Plan):
     return cache["org_chart"]
 
 
-DEPT_ORDER = ("sales", "tech", "production", "quality", "purchasing", "logistics", "service", "supervision",
-              "finance", "hr", "admin", "it")
-
-
 def chart_spec(plan: Plan):
     from kitgen.render.orgchart import ChartSpec, outlet_groups
     ctx = dossier_ctx(plan)
     txt = _text(plan)
     dept = ctx["dept"]
     service = dept["service"]
-    names = list(dict.fromkeys(dept[k] for k in DEPT_ORDER if dept.get(k) and k != "service"))
-    names = [n for n in names if n != service]
+    names = [n for n in ctx["dept_list"] if n != service]
     names.insert(len(names) // 2, service)          # the after-sales department in the middle of the row
     teams, parent = [], ""
     for name, when, outlets, loc in txt.teams:
