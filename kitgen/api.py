@@ -37,7 +37,7 @@ def load_profile(path: str | Path, catalog: Catalog | Path | None = None, overla
 
 
 def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list | None = None, *,
-         require_coverage: bool = True, auto_overlays: bool = True):
+         require_coverage: bool = True, auto_overlays: bool = True, answers: Path | None = None):
     """Decide the kit's contents (kitgen.core.plan.Plan) without writing anything.
 
     ``overlays``: consultancy folders (Paths, or kitgen.content.overlay.Overlay objects) stacked on the
@@ -46,22 +46,63 @@ def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list
     from kitgen.content.overlay import catalog_path, resolve
     ovs = resolve(getattr(profile, "source_path", None), overlays, auto=auto_overlays)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog_path(ovs, catalog))
-    return _plan(profile, cat, ovs, require_coverage=require_coverage)
+    return _plan(profile, cat, ovs, require_coverage=require_coverage, answers=answers)
 
 
-def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool = True):
+def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool = True, answers: Path | None = None):
+    from kitgen.content.overlay import clause_roots, pack_roots
     from kitgen.core.clauses import load_library
     from kitgen.core.plan import make_plan
-    from kitgen.content.overlay import clause_roots
-    industry = load_industries()[profile.industry]
-    the_plan = make_plan(profile, industry, cat, load_library(clause_roots(ovs)), require_coverage=require_coverage)
+    industry = load_industries(pack_roots(ovs))[profile.industry]
+    library = load_library(clause_roots(ovs, industry.id))
+    facts = load_fact_book(profile, industry, ovs, answers)
+    the_plan = make_plan(profile, industry, cat, library, require_coverage=require_coverage, facts=facts)
     the_plan.overlays = ovs
     return the_plan
 
 
+def load_fact_book(profile: Profile, industry, ovs: list, answers: Path | None = None):
+    """The questions, defaults (library, pack, overlays) and the answers: the profile's
+    ``answers_file``, then its ``answers:`` mapping, then ``answers`` (the command line) — a later
+    source wins for the same key."""
+    from kitgen.core.facts import answers_from_file, answers_from_mapping, fact_roots, load_facts
+    from kitgen.core.industries import packs_dir
+    from kitgen.errors import Problem
+    from kitgen.resources import library_dir
+    pack = packs_dir() / industry.id
+    raw = []
+    base = profile.source_path.parent if profile.source_path else Path(".")
+    name = str(profile.source_path) if profile.source_path else "profile"
+    if profile.answers_file:
+        path = base / profile.answers_file
+        if not path.is_file():
+            raise InvalidInput([Problem(name, None, "answers_file", f"找不到答案表 {path}",
+                                        "相对本配置文件所在文件夹的路径，如 08 待补充信息.xlsx")])
+        raw += answers_from_file(path)
+    if profile.answers:
+        raw += answers_from_mapping(profile.answers, name, lambda p: profile.answer_lines.get(p.split(".", 1)[-1]))
+    if answers is not None:
+        answers = Path(answers)
+        if not answers.is_file():
+            raise InvalidInput([Problem(str(answers), None, "", "找不到答案表", "kitgen 生成的 08 待补充信息.xlsx（填好答案列）")])
+        raw += answers_from_file(answers)
+    return load_facts(fact_roots(library_dir(), pack if pack.is_dir() else None, ovs), raw)
+
+
+def open_facts(profile: Profile, catalog: Catalog, overlays: list | None = None):
+    """What a build of ``profile`` would leave open: the questionnaire's unanswered rows (dicts with
+    key, label, count, status) and the deletions derived from the profile. Plans and renders the
+    kit in memory (nothing is written), so the rows are exactly those a build would ask."""
+    from kitgen.kit.publish import produce
+    the_plan = plan(profile, catalog, overlays, auto_overlays=overlays is None)
+    produce(the_plan)
+    rows = [r for r in the_plan.__dict__.get("_questions", []) if r["status"] == "ask"]
+    return rows, list(the_plan.deletions.values())
+
+
 def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None = None,
           overlays: list | None = None, force: bool = False, make_zip: bool = False,
-          reference_doc: Path | None = None, auto_overlays: bool = True):
+          reference_doc: Path | None = None, auto_overlays: bool = True, answers: Path | None = None):
     """Validate, plan and write a kit into out_dir; returns kitgen.kit.publish.BuildResult.
 
     ``overlays`` as for ``plan``; ``reference_doc`` a house-style .docx applied last (like an
@@ -73,7 +114,7 @@ def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None
     house_template(ovs)                # a reference document that cannot be used fails before any work
     cat = load_catalog(catalog_path(ovs, catalog))
     profile = load_profile(profile_path, cat, ovs)
-    the_plan = _plan(profile, cat, ovs)
+    the_plan = _plan(profile, cat, ovs, answers=answers)
     return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
 
 

@@ -13,10 +13,12 @@ from kitgen.cli.common import echo_problems, catalog_option, handle_errors
 @click.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @catalog_option
+@click.option("-q", "--quiet", is_flag=True, help="只报告错误，不列出将留待问卷补充的信息和推导的删减。")
 @handle_errors
-def validate(profiles: tuple[Path, ...], catalog_path: Path | None) -> None:
-    """检查一个或多个配置文件，列出全部问题（行号、字段、应如何填写）。"""
-    from kitgen.api import load_profile
+def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool) -> None:
+    """检查一个或多个配置文件，列出全部问题（行号、字段、应如何填写）；有效的配置另列出文件包将留待
+    “08 待补充信息.xlsx”补充的信息和由配置推导的删减，便于先补全配置。"""
+    from kitgen.api import load_profile, open_facts
     from kitgen.core.catalog import load_catalog
     from kitgen.errors import InvalidInput
     from kitgen.content.overlay import catalog_path as overlay_catalog
@@ -31,6 +33,23 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None) -> None:
             echo_problems(err)
             continue
         click.echo(f"{path}: 配置有效 —— {profile.company.name}，{len(profile.outlets)} 个网点")
+        if quiet:
+            continue
+        asks, deletions = open_facts(profile, cat)
+        from kitgen.core.facts import profile_key
+        own = [r for r in asks if profile_key(r["key"])]
+        other = len(asks) - len(own)
+        if own:
+            shown = "、".join(f"{r['label']}（{r['key']}）" for r in own[:12]) + ("等" if len(own) > 12 else "")
+            click.secho(f"  提示：配置未提供 {len(own)} 项，文件中将以【待填写】标出并列入“08 待补充信息.xlsx”：{shown}"
+                        "——可先在配置中补上", fg="yellow")
+        if other:
+            click.secho(f"  提示：另有 {other} 项企业内部信息（时限、人员、金额等）将列入待补充信息表，"
+                        "可在配置的 answers: 中预先填写", fg="yellow")
+        for d in deletions:
+            if d.id.rsplit(".", 1)[0] in {x.id for x in deletions}:
+                continue                  # its parent's line says it
+            click.secho(f"  提示：删减 {d.id} {d.name}：{d.reason}", fg="yellow")
     if failed:
         sys.exit(failed[0].exit_code)
 
@@ -105,13 +124,16 @@ def industries() -> None:
 @click.option("--force", is_flag=True, help="覆盖企业已修改过的文件（默认保留，并把新版本写在旁边）。")
 @click.option("--zip", "make_zip", is_flag=True, help="另外生成文件包的 zip 压缩包。")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="并行生成的进程数。")
+@click.option("--answers", "answers", type=click.Path(dir_okay=False, path_type=Path),
+              help="填好“答案”列的待补充信息表（08 待补充信息.xlsx，或 kitgen answers 读回的表；也可为 .yaml）："
+                   "答案填入每份文件中该项的位置。")
 @handle_errors
 def build(profiles: tuple[Path, ...], out_dir: Path, catalog_path: Path | None, overlays: tuple[Path, ...],
-          reference_doc: Path | None, force: bool, make_zip: bool, jobs: int) -> None:
+          reference_doc: Path | None, force: bool, make_zip: bool, jobs: int, answers: Path | None) -> None:
     """由配置生成文件包（手册、程序文件、制度、记录表格、申请资料、指标对照表、kit.json）。"""
     from kitgen.cli.build_cmd import run_build
     extra: list = list(overlays)
     if reference_doc is not None:      # a house-style document is an overlay holding only base.docx
         from kitgen.content.overlay import reference_overlay
         extra.append(reference_overlay(reference_doc))
-    sys.exit(run_build(list(profiles), out_dir, catalog_path, extra, force, make_zip, jobs))
+    sys.exit(run_build(list(profiles), out_dir, catalog_path, extra, force, make_zip, jobs, answers))

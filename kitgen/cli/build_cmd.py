@@ -10,17 +10,18 @@ import click
 
 from kitgen.errors import EXIT_INTERNAL, EXIT_OK, KitgenError
 
-KIND_LABELS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格",
+KIND_LABELS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格", "questionnaire": "待补充信息表",
                "checklist": "申请资料清单", "application": "申请书", "dossier": "申请资料", "matrix": "指标对照表"}
 
 
 def _build_one(profile: Path, out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
-               make_zip: bool, reraise: bool = False) -> tuple[int, list[str], list[str]]:
+               make_zip: bool, reraise: bool = False, answers: Path | None = None) -> tuple[int, list[str], list[str]]:
     """Build one kit; returns (exit code, output lines, error lines). Runs in a worker process for
     `-j`, so it never raises (unless ``reraise``: KITGEN_DEBUG on a single build, for the traceback)."""
     from kitgen.api import build
     try:
-        result = build(profile, out_dir, catalog=catalog, overlays=overlays, force=force, make_zip=make_zip)
+        result = build(profile, out_dir, catalog=catalog, overlays=overlays, force=force, make_zip=make_zip,
+                       answers=answers)
     except KitgenError as err:
         lines = [f"{err.title}（共 {len(err.problems)} 处）："] + [f"  {p}" for p in err.problems]
         return err.exit_code, [], lines
@@ -38,14 +39,20 @@ def _build_one(profile: Path, out_dir: Path, catalog: Path | None, overlays: lis
         out.append(f"  保留了企业修改过的文件：{kept}，新版本写在：{alt}（加 --force 可覆盖）")
     if result.zip_path:
         out.append(f"  压缩包：{result.zip_path}")
+    asked = [q for q in result.manifest.get("questions", []) if q.get("status") == "ask"]
+    if asked:
+        out.append(f"  待补充信息 {len(asked)} 项（共 {sum(q.get('count', 0) for q in asked)} 处）：填写“08 待补充信息.xlsx”的"
+                   f"“答案”列后运行 kitgen build {profile} -o {out_dir} --answers 该文件")
     return EXIT_OK, out, []
 
 
 def run_build(profiles: list[Path], out_dir: Path, catalog: Path | None, overlays: list[Path], force: bool,
-              make_zip: bool, jobs: int) -> int:
+              make_zip: bool, jobs: int, answers: Path | None = None) -> int:
+    if answers is not None and len(profiles) > 1:
+        raise click.UsageError("--answers 只能用于一个配置文件；多个客户请在各自的配置中写 answers_file:")
     if len(profiles) == 1:
         code, out, err = _build_one(profiles[0], out_dir, catalog, overlays, force, make_zip,
-                                    reraise=bool(os.environ.get("KITGEN_DEBUG")))
+                                    reraise=bool(os.environ.get("KITGEN_DEBUG")), answers=answers)
         for line in out:
             click.echo(line)
         for line in err:

@@ -1,40 +1,21 @@
 """The variables clause texts see (docs/design.md, "The context"), built once per build.
 
-Everything is ready to print: a value the profile lacks becomes a visible fill-in placeholder
-(【待填写：…】), never an empty string and never an invented value.
+Everything is ready to print: a value the profile lacks comes from the fact book (an answer, a
+consultancy default) or becomes its keyed fill-in placeholder (【待填写：…】, kitgen.core.facts),
+never an empty string and never an invented value.
 """
 from __future__ import annotations
 
 import math
-from typing import Any
-
 from kitgen.core import derive
 from kitgen.core.catalog import Catalog
+from kitgen.core.facts import FactBook
 from kitgen.core.industries import Industry
 from kitgen.core.profile import (COMMITMENTS, DELIVERY_MODELS, INSTALLATIONS, OPERATORS, OUTLET_KINDS, ROLES,
                                  SALES_CHANNELS, STARS, Profile)
 
-def ph(label: str) -> str:
-    return f"【待填写：{label}】"
-
-
-def num(value: float | int | None, label: str) -> str:
-    if value is None:
-        return ph(label)
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def count(value: int | None, label: str) -> int | str:
-    """Whole-number facts stay numbers (so texts can compare them); a missing one is a placeholder."""
-    return value if value is not None else ph(label)
-
-
 def cn_date(d) -> str | None:
     return f"{d.year}年{d.month}月{d.day}日" if d else None
-
-
-def _or(value: Any, label: str) -> Any:
-    return value if value not in (None, "") else ph(label)
 
 
 def required_certified(managers: int | None) -> int | None:
@@ -63,10 +44,31 @@ def department_list(depts: dict[str, str]) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
-def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: dict[str, derive.Deletion]) -> dict:
+def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: dict[str, derive.Deletion],
+                  facts: FactBook) -> dict:
     co = p.company
     contact = co.contact
     s = p.service
+
+    def text(key: str, value, item=None):
+        """A profile text field: as written, else the fact's answer/default/placeholder."""
+        return facts.given(key, value, item)
+
+    def number(key: str, value, item=None) -> str:
+        """A profile number, printed (2, 0.5); else the fact's answer/default/placeholder."""
+        return _fmt(value) if value is not None else facts.given(key, None, item)
+
+    def whole(key: str, value) -> int | str:
+        """Whole-number facts stay numbers (texts compare them); a missing one is a placeholder."""
+        if value is not None:
+            return value
+        answered, _how = facts.value(key)
+        return int(answered) if answered is not None else facts.text(key)
+
+    def known(key: str, value):
+        """The typed value from the profile or an answer (None when neither): for arithmetic."""
+        return value if value is not None else facts.value(key)[0]
+
     outlets = [{
         "name": o.name, "kind": o.kind, "kind_name": OUTLET_KINDS[o.kind], "operator": o.operator,
         "operator_name": OPERATORS[o.operator], "partner": o.partner or "", "province": o.province or "",
@@ -81,13 +83,18 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     depts = departments(p, industry)
     channels = [SALES_CHANNELS[c] for c in p.sales_channels]
     products = [{"name": pr.name, "category": pr.category or "",
-                 "warranty_months": num(pr.warranty_months, f"{pr.name}整机保修期（月）"),
-                 "main_parts_warranty_months": num(pr.main_parts_warranty_months, f"{pr.name}主要部件保修期（月）")
+                 "warranty_months": number("products.warranty_months", pr.warranty_months, pr.name),
+                 "main_parts_warranty_months": _fmt(pr.main_parts_warranty_months)
                  if pr.main_parts_warranty_months is not None else "",
                  "needs_installation": bool(pr.needs_installation) if pr.needs_installation is not None else installs}
                 for pr in p.products]
     docs = p.documents
     inds = catalog.indicators
+    managers = known("service.managers", s.managers)
+    certified = known("service.certified_managers", s.certified_managers)
+    star = p.target_star
+    if star is None and facts.value("target_star")[0] is not None:
+        star = {v: k for k, v in STARS.items()}.get(facts.value("target_star")[0])
 
     def ind(ind_id: str) -> str:
         i = inds.get(ind_id)
@@ -99,15 +106,17 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     ctx = {
         "company": {
             "name": co.name, "short_name": co.short_name or co.name,
-            "credit_code": _or(co.credit_code, "统一社会信用代码"),
-            "legal_representative": _or(co.legal_representative, "法定代表人"),
-            "address": _or(co.address, "企业地址"), "postcode": _or(co.postcode, "邮编"),
-            "founded": _or(cn_date(co.founded), "成立日期"),
-            "registered_capital": _or(co.registered_capital, "注册资本"),
-            "employees": count(co.employees, "员工人数"), "website": _or(co.website, "企业网址"),
-            "contact": {"name": _or(contact.name, "联系人"), "title": _or(contact.title, "联系人职务"),
-                        "phone": _or(contact.phone, "联系电话"), "mobile": _or(contact.mobile, "联系人手机"),
-                        "email": _or(contact.email, "电子邮箱")},
+            "credit_code": text("company.credit_code", co.credit_code),
+            "legal_representative": text("company.legal_representative", co.legal_representative),
+            "address": text("company.address", co.address), "postcode": text("company.postcode", co.postcode),
+            "founded": text("company.founded", cn_date(co.founded)),
+            "registered_capital": text("company.registered_capital", co.registered_capital),
+            "employees": whole("company.employees", co.employees), "website": text("company.website", co.website),
+            "contact": {"name": text("company.contact.name", contact.name),
+                        "title": text("company.contact.title", contact.title),
+                        "phone": text("company.contact.phone", contact.phone),
+                        "mobile": text("company.contact.mobile", contact.mobile),
+                        "email": text("company.contact.email", contact.email)},
         },
         "role": p.role, "role_name": ROLES[p.role], "is_producer": p.role == "producer",
         "is_retailer": p.role == "retailer",
@@ -116,11 +125,11 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
                      "three_guarantees": industry.three_guarantees, "license": industry.license,
                      "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
-        "sales_channels": channels, "sales_channels_text": "、".join(channels) or ph("商品销售方式"),
+        "sales_channels": channels, "sales_channels_text": "、".join(channels) or text("sales_channels", None),
         "sales_channel_ids": list(p.sales_channels),
         "delivery": {"model": dm, "model_name": DELIVERY_MODELS[dm], "installation": inst,
                      "installation_name": INSTALLATIONS[inst], "carriers": list(p.delivery.carriers),
-                     "carriers_text": "、".join(p.delivery.carriers) or ph("合作承运商名称")},
+                     "carriers_text": "、".join(p.delivery.carriers) or text("delivery.carriers", None)},
         "has_delivery": delivers, "has_installation": installs,
         "own_delivery": delivers and dm in ("own_fleet", "mixed"),
         "third_party_delivery": delivers and dm in ("third_party", "mixed"),
@@ -128,35 +137,40 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "own_install": inst in ("own_staff", "mixed"), "partner_install": inst in ("partners", "mixed"),
         "recycling": derive.recycling(p, industry),
         "service": {
-            "department": depts["service"], "manager": _or(s.manager, "售后服务负责人姓名"),
-            "hotline": _or(s.hotline, "服务热线"), "hours": _or(s.hours, "服务时间"),
-            "staff": count(s.staff, "售后服务人员总数"), "managers": count(s.managers, "服务管理人员数"),
-            "certified_managers": count(s.certified_managers, "持证售后服务管理师人数"),
-            "required_certified": count(required_certified(s.managers), "应配售后服务管理师人数"),
-            "certified_gap": (max(0, required_certified(s.managers) - (s.certified_managers or 0))
-                              if s.managers is not None else 0),
-            "budget_wan_yuan": num(s.budget_wan_yuan, "年度售后服务经费（万元）"),
+            "department": depts["service"], "manager": text("service.manager", s.manager),
+            "hotline": text("service.hotline", s.hotline), "hours": text("service.hours", s.hours),
+            "staff": whole("service.staff", s.staff), "managers": whole("service.managers", s.managers),
+            "certified_managers": whole("service.certified_managers", s.certified_managers),
+            "required_certified": required_certified(managers) if managers is not None
+            else facts.text("service.managers"),
+            "certified_gap": (max(0, required_certified(managers) - (certified or 0)) if managers is not None else 0),
+            "budget_wan_yuan": number("service.budget_wan_yuan", s.budget_wan_yuan),
         },
-        "commit": {key: num(s.commitments.get(key), f"{label}（{unit}）")
-                   for key, (label, unit) in COMMITMENTS.items()},
+        "commit": {key: number(f"service.commitments.{key}", s.commitments.get(key)) for key in COMMITMENTS},
         "dept": depts,
         "dept_list": department_list(depts),
-        "gm": "总经理", "gm_name": _or(co.legal_representative, "总经理姓名"),
+        "gm": "总经理", "gm_name": text("gm_name", co.legal_representative),
         "outlets": outlets,
         "net": {"total": len(p.outlets), "direct": direct, "entrusted": len(p.outlets) - direct,
                 "mode": derive.network_mode(p), "partners": partners, "provinces": provinces,
                 "has_entrusted": direct < len(p.outlets), "has_direct": direct > 0},
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in deletions.values()],
         "certifications": list(p.certifications), "honors": list(p.honors),
-        "target_star": p.target_star if p.target_star is not None else 0,
-        "target_star_name": STARS.get(p.target_star, ph("目标星级")) if p.target_star is not None else ph("目标星级"),
+        "target_star": star if star is not None else 0,
+        "target_star_name": STARS[star] if star is not None else facts.text("target_star"),
         "docs": {"prefix": docs.prefix or "", "version": docs.version or "A/0",
-                 "effective_date": _or(cn_date(docs.effective_date), "生效日期"),
-                 "editor": _or(docs.editor, "编制人"), "reviewer": _or(docs.reviewer, "审核人"),
-                 "approver": _or(docs.approver, "批准人"),
-                 "retention": _or(docs.retention, "保存期限")},
-        "consultancy": {"name": _or(p.consultancy.name, "咨询机构名称"), "contact": _or(p.consultancy.contact, "咨询师"),
-                        "phone": _or(p.consultancy.phone, "咨询机构电话")},
-        "ind": ind, "deleted": deleted, "ph": ph,
+                 "effective_date": text("documents.effective_date", cn_date(docs.effective_date)),
+                 "editor": text("documents.editor", docs.editor), "reviewer": text("documents.reviewer", docs.reviewer),
+                 "approver": text("documents.approver", docs.approver),
+                 "retention": text("documents.retention", docs.retention)},
+        "consultancy": {"name": text("consultancy.name", p.consultancy.name),
+                        "contact": text("consultancy.contact", p.consultancy.contact),
+                        "phone": text("consultancy.phone", p.consultancy.phone)},
+        "ind": ind, "deleted": deleted, "ph": facts.adhoc, "fact": facts.text,
+        "has_fact": lambda key, item=None: facts.value(key, item)[0] is not None,
     }
     return ctx
+
+
+def _fmt(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -13,6 +13,7 @@ from kitgen.core import derive
 from kitgen.core.catalog import Catalog
 from kitgen.core.clauses import ClauseDef, DocDef, FormDef, Library
 from kitgen.core.context import build_context
+from kitgen.core.facts import FactBook
 from kitgen.core.industries import Industry
 from kitgen.core.profile import Profile
 from kitgen.core.textrender import condition, render
@@ -81,6 +82,7 @@ class Plan:
     coverage: dict[str, list[tuple[str, str]]]              # indicator → [(doc id, section label)]
     evidence: dict[str, list[str]]                          # indicator → [form id]
     overlays: list = field(default_factory=list)            # the consultancy overlays it was made with
+    facts: FactBook = field(default_factory=FactBook)       # questions, defaults, answers; what was asked
 
     def status(self, ind_id: str) -> str:
         return "deleted" if ind_id in self.deletions else "applicable"
@@ -105,11 +107,12 @@ class Plan:
 
 
 def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: Library, *,
-              require_coverage: bool = True) -> Plan:
+              require_coverage: bool = True, facts: FactBook | None = None) -> Plan:
+    facts = facts if facts is not None else FactBook()
     deletions = derive.deletions(profile, industry, catalog)
-    ctx = build_context(profile, industry, catalog, deletions)
+    ctx = build_context(profile, industry, catalog, deletions, facts)
     plan = Plan(profile=profile, industry=industry, catalog=catalog, library=library, ctx=ctx, deletions=deletions,
-                docs={}, forms={}, left_out={}, coverage={}, evidence={})
+                docs={}, forms={}, left_out={}, coverage={}, evidence={}, facts=facts)
 
     def all_deleted(ids: list[str]) -> bool:
         known = [i for i in ids if i in catalog.indicators]

@@ -165,6 +165,9 @@ class Profile:
     documents: DocumentControl = field(default_factory=DocumentControl)
     departments: dict[str, str] = field(default_factory=dict)
     consultancy: Consultancy = field(default_factory=Consultancy)
+    answers: dict[str, Any] = field(default_factory=dict)          # questionnaire answers typed as text (raw)
+    answer_lines: dict[str, int | None] = field(default_factory=dict)
+    answers_file: str | None = None                                # the questionnaire workbook, relative to the profile
     format: int = 1
     # where it came from (not profile keys)
     source_path: Path | None = None
@@ -298,6 +301,7 @@ TOP_KEYS = {
     "service": "售后服务组织", "outlets": "网点清单", "outlets_file": "网点清单文件", "exclusions": "删减",
     "certifications": "已获认证", "honors": "荣誉", "target_star": "目标星级", "documents": "文件控制",
     "departments": "部门名称", "consultancy": "咨询机构",
+    "answers": "待补充信息的答案", "answers_file": "待补充信息答案表",
 }
 COMPANY_KEYS = {"name": "企业全称", "short_name": "简称", "credit_code": "统一社会信用代码",
                 "legal_representative": "法定代表人", "address": "地址", "postcode": "邮编", "founded": "成立日期",
@@ -452,13 +456,29 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
     if rawcons is not None and c.mapping(rawcons, "consultancy", CONSULTANCY_KEYS) is not None:
         consultancy = Consultancy(**{k: c.text(rawcons.get(k), f"consultancy.{k}") for k in CONSULTANCY_KEYS})
 
+    answers: dict[str, Any] = {}
+    answer_lines: dict[str, int | None] = {}
+    rawans = data.get("answers")
+    if rawans is not None:
+        if not isinstance(rawans, dict):
+            c.add("answers", f"应是一组“键: 值”，而不是{_kind(rawans)}", "special_reserve_wan_yuan: 50（键见待补充信息表）")
+        else:
+            for key, value in rawans.items():
+                if isinstance(value, (dict, list)):
+                    c.add(join("answers", str(key)), f"答案应是一个值，而不是{_kind(value)}", "文字或数字")
+                    continue
+                answers[str(key)] = value
+                answer_lines[str(key)] = src.line(join("answers", str(key)))
+    answers_file = c.text(data.get("answers_file"), "answers_file", "答案表的路径（相对本配置文件），如 08 待补充信息.xlsx")
+
     if c.problems:
         raise InvalidInput(sorted(c.problems, key=lambda p: (p.file != src.name, p.file, p.line or 0)))
     return Profile(company=company, role=role, industry=industry, products=products, delivery=delivery,
                    sales_channels=channels, recycling=recycling, service=service, outlets=outlets,
                    outlets_file=outlets_file, exclusions=exclusions, certifications=certifications,
                    honors=honors, target_star=target, documents=docs, departments=departments,
-                   consultancy=consultancy, format=1)
+                   consultancy=consultancy, answers=answers, answer_lines=answer_lines,
+                   answers_file=answers_file, format=1)
 
 
 def _credit_code(c: Checker, value: Any) -> str | None:

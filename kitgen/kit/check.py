@@ -32,6 +32,7 @@ capped. A hostile file costs milliseconds and is reported as such.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import os
 import re
@@ -67,6 +68,7 @@ KINDS = {   # kind → (Chinese group title, blocking)
     "uncovered": ("指标失去文件覆盖", True),
     "deletion_reason": ("删减未说明理由", True),
     "manifest": ("kit.json 条目有误", True),
+    "unanswered": ("待补充信息未回答", False),
     "edited": ("企业修改过的文件", False),
     "new_version": ("新版本待合并", False),
 }
@@ -105,6 +107,7 @@ class CheckReport:
     kitgen_version: str
     findings: list[Finding]
     files_checked: int = 0
+    unanswered: list[dict] = field(default_factory=list)     # {key, label, count}, most placeholders first
 
     @property
     def blocking(self) -> list[Finding]:
@@ -134,7 +137,7 @@ class CheckReport:
     def as_dict(self) -> dict:
         return {"kit": str(self.kit), "company": self.company, "kitgen": self.kitgen_version,
                 "complete": self.complete, "files_checked": self.files_checked,
-                "blocking": len(self.blocking), "summary": self.summary(),
+                "blocking": len(self.blocking), "summary": self.summary(), "unanswered": self.unanswered,
                 "findings": [f.as_dict() for f in self.findings]}
 
 
@@ -242,6 +245,7 @@ def check_kit(kit: str | Path) -> CheckReport:
     state: dict[str, str] = {}           # path → ok | missing | unreadable
     kit_paths: set[str] = set()
     edited: list[Finding] = []
+    tally: Counter = Counter()           # placeholder label → occurrences across the kit
     for n, entry in enumerate(data["files"]):
         rel = _safe_rel(entry.get("path")) if isinstance(entry, dict) else None
         if rel is None:
@@ -250,8 +254,9 @@ def check_kit(kit: str | Path) -> CheckReport:
                         f"（{shown!r}），未检查", True, reason="bad_path"))
             continue
         kit_paths.add(rel)
-        state[rel] = _check_file(kit, rel, entry, add, edited)
+        state[rel] = _check_file(kit, rel, entry, add, edited, tally)
     report.files_checked = len(state)
+    _unanswered(data, tally, report, add)
 
     # 2. the dossier
     dossier = data.get("dossier") if isinstance(data.get("dossier"), list) else []
@@ -299,7 +304,25 @@ def _alive(kit: Path, rel: str, state: dict[str, str]) -> bool:
     return bool(safe) and (kit / safe).is_file()
 
 
-def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding]) -> str:
+def _unanswered(data: dict, tally: Counter, report: "CheckReport", add) -> None:
+    """The questionnaire's keys still open, with how many placeholders each has left (the labels
+    found in the files, mapped to keys through kit.json's ``questions``)."""
+    if not tally:
+        return
+    keys: dict[str, str] = {}
+    for q in data.get("questions") or []:
+        if isinstance(q, dict) and isinstance(q.get("label"), str) and isinstance(q.get("key"), str):
+            keys[q["label"]] = q["key"]
+    report.unanswered = [{"key": keys.get(label, label), "label": label, "count": n}
+                         for label, n in sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))]
+    shown = "、".join(f"{u['label']}（{u['count']}）" for u in report.unanswered[:8])
+    more = "等" if len(report.unanswered) > 8 else ""
+    add(Finding("unanswered", "", f"{len(report.unanswered)} 个问题尚未回答，共 {sum(tally.values())} 处：{shown}{more}；"
+                                  "填写“08 待补充信息.xlsx”的“答案”列后用 kitgen build --answers 重新生成", False,
+                reason="unanswered", count=sum(tally.values())))
+
+
+def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding], tally: Counter | None = None) -> str:
     path = kit / rel
     if not path.exists() and not path.is_symlink():
         add(Finding("missing", rel, f"文件不存在（{entry.get('title') or path.name}）", True, reason="missing"))
@@ -324,6 +347,8 @@ def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding]) ->
         add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
         return "unreadable"
     found = PLACEHOLDER_RE.findall(text)
+    if tally is not None:
+        tally.update(f[len("【待填写："):-1] for f in found if f.startswith("【待填写："))
     if found:
         samples = list(dict.fromkeys(found))[:SAMPLES]
         more = "等" if len(set(found)) > len(samples) else ""

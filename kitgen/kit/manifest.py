@@ -45,9 +45,12 @@ def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = N
         "profile": {"company": p.company.name, "role": p.role, "industry": p.industry, "sha256": p.sha256,
                     "network_mode": plan.ctx["net"]["mode"], "outlets": plan.ctx["net"]["total"]},
         "files": [{"path": f.path, "kind": f.kind, "title": f.title, "number": f.number,
-                   "indicators": f.indicators, "sha256": f.sha256} for f in files],
+                   "indicators": f.indicators, "sha256": f.sha256, **({"fill_ins": f.fill_ins} if f.fill_ins else {})}
+                  for f in files],
         "indicators": indicators,
         "dossier": dossier or [],
+        "questions": [{"key": q["key"], "label": q["label"], "status": q["status"], "count": q["count"],
+                       "question": q["question"]} for q in plan.__dict__.get("_questions", [])],
     }
     overlays = getattr(plan, "overlays", None)
     if overlays:                       # which consultancy folders made this kit (name, origin, content hash)

@@ -7,6 +7,7 @@ return (kitgen.kit.kitdir).
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from kitgen.core.plan import Plan
@@ -38,7 +39,30 @@ def produce(plan: Plan) -> list[OutputFile]:
         files = publish_documents(plan)
         files += publish_matrix(plan)
         files += publish_dossier(plan, files)
+    files.append(publish_questionnaire(plan, files))
     return files
+
+
+def fill_in_counts(files: list[OutputFile]) -> dict[str, Counter]:
+    """kit path → placeholder label → count, read from the bytes each publisher produced."""
+    from kitgen.ooxml.fillins import count_fill_ins
+    out: dict[str, Counter] = {}
+    for f in files:
+        found = count_fill_ins(f.data, "." + f.path.rsplit(".", 1)[-1]) if "." in f.path else Counter()
+        if found:
+            out[f.path] = found
+    return out
+
+
+def publish_questionnaire(plan: Plan, files: list[OutputFile]) -> OutputFile:
+    from kitgen.render.questionnaire import questionnaire_file
+    counts = fill_in_counts(files)
+    out, rows = questionnaire_file(plan, counts)
+    keys = {row["label"]: row["key"] for row in rows}
+    for f in files:                        # kit.json: each file's placeholders by key (check reads these)
+        f.fill_ins = {keys.get(label, label): n for label, n in sorted(counts.get(f.path, Counter()).items())}
+    plan.__dict__["_questions"] = rows
+    return out
 
 
 def publish(plan: Plan, out_dir: Path, *, force: bool = False, make_zip: bool = False) -> BuildResult:

@@ -78,6 +78,9 @@ LONG_ROW, LONG_ROW_LINES = 240, 6     # a body row longer than this may break ac
 HEADER_FILL = "D9D9D9"       # header row shading
 LABEL_FILL = "F2F2F2"        # label cells of forms
 PLACEHOLDER_RE = re.compile(r"【待填写[^】]*】")
+FILL_IN_PREFIX = "【待填写："
+# label → key of the document being written (Document.fill_ins), read by ``runs``
+_FILL_INS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("kitgen_fill_ins", default=None)
 _SPECIAL_RE = re.compile("[\n\r\t【]")
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
                "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf",
@@ -139,12 +142,19 @@ def runs(text, bold: bool = False, sz: int = 0) -> str:
     if "【" not in text or not PLACEHOLDER_RE.search(text):
         return f"<w:r>{plain}{_run_body(text)}</w:r>"
     marked = _rpr("Placeholder", bold=bold, sz=sz, highlight=True)
+    tags = _FILL_INS.get()
     out = []
     pos = 0
     for m in PLACEHOLDER_RE.finditer(text):
         if m.start() > pos:
             out.append(f"<w:r>{plain}{_run_body(text[pos:m.start()])}</w:r>")
-        out.append(f"<w:r>{marked}{_run_body(m.group())}</w:r>")
+        run = f"<w:r>{marked}{_run_body(m.group())}</w:r>"
+        label = m.group()[len(FILL_IN_PREFIX):-1] if m.group().startswith(FILL_IN_PREFIX) else ""
+        tag = tags.get(label) if tags else None
+        if tag:      # a plain-text content control tagged with the fact's key: Word/WPS tab through them
+            run = (f'<w:sdt><w:sdtPr><w:alias w:val="{esc_attr(label[:64])}"/><w:tag w:val="{esc_attr(tag)}"/>'
+                   f"<w:text/></w:sdtPr><w:sdtContent>{run}</w:sdtContent></w:sdt>")
+        out.append(run)
         pos = m.end()
     if pos < len(text):
         out.append(f"<w:r>{plain}{_run_body(text[pos:])}</w:r>")
@@ -586,6 +596,13 @@ class _Builder:
 
     # -- build
     def build(self) -> bytes:
+        token = _FILL_INS.set(self.doc.fill_ins or None)
+        try:
+            return self._build()
+        finally:
+            _FILL_INS.reset(token)
+
+    def _build(self) -> bytes:
         doc = self.doc
         for b in doc.blocks:
             if isinstance(b, Heading):

@@ -89,3 +89,5 @@ class Document:
     created: str = ""                # ISO date, e.g. 2026-12-01
     subject: str = ""
     keywords: str = ""
+    # 【待填写：label】 → the key a plain-text content control around it is tagged with
+    fill_ins: dict[str, str] = field(default_factory=dict)

@@ -39,7 +39,8 @@ def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m
     return m.Document(title=title, number=number, company=p.company.name, landscape=landscape,
                       version=plan.ctx["docs"]["version"], author=p.documents.editor or p.company.name,
                       created=p.documents.effective_date.isoformat() if p.documents.effective_date else "",
-                      subject="GB/T 27922-2011 商品售后服务评价体系", keywords="售后服务认证")
+                      subject="GB/T 27922-2011 商品售后服务评价体系", keywords="售后服务认证",
+                      fill_ins=plan.facts.tags)
 
 
 # ------------------------------------------------------------------ system documents

@@ -88,12 +88,12 @@ def _gens(plan: Plan, ctx: dict) -> dict[str, Callable[[], list[m.Block]]]:
 
 
 def _product_details(plan: Plan) -> list[m.Block]:
-    from kitgen.core.context import ph
+    fact = plan.facts.text
     out: list[m.Block] = []
     for k, pr in enumerate(plan.ctx["products"], start=1):
         rows = [["商品名称", pr["name"]], ["类别", pr["category"] or plan.industry.name],
-                ["主要型号规格", ph(f"{pr['name']}主要型号规格")], ["执行标准", ph(f"{pr['name']}执行标准编号")],
-                ["主要功能与特点", ph(f"{pr['name']}主要功能与特点")],
+                ["主要型号规格", fact("products.models", pr["name"])], ["执行标准", fact("products.standard", pr["name"])],
+                ["主要功能与特点", fact("products.features", pr["name"])],
                 ["整机保修期", f"{pr['warranty_months']}个月"],
                 ["主要部件保修期", f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—"],
                 ["是否需要安装", "是" if pr["needs_installation"] else "否"]]
@@ -176,9 +176,10 @@ def _province_table(plan: Plan) -> list[m.Block]:
 
 
 def _certificates(plan: Plan) -> list[m.Block]:
-    from kitgen.core.context import ph
+    fact = plan.facts.text
     p = plan.profile
-    rows = [[str(i), kind, name, ph("证书编号"), ph("有效期")] for i, (kind, name) in enumerate(
+    rows = [[str(i), kind, name, fact("certificates.number", name), fact("certificates.valid_until", name)]
+            for i, (kind, name) in enumerate(
         [("认证证书", c) for c in p.certifications] + [("荣誉", h) for h in p.honors], start=1)]
     if not rows:
         return [m.Paragraph("无。")]

@@ -14,7 +14,6 @@ import io
 import re
 from pathlib import Path
 
-from kitgen.core.context import ph
 from kitgen.core.plan import Plan
 from kitgen.errors import BuildFailed, Problem
 
@@ -96,7 +95,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         "provinces": f"{n_prov} 个省级行政区" if net["total"] else "—", "outlet_list": outlet_list,
         "delivery": ctx["delivery"]["model_name"], "installation": ctx["delivery"]["installation_name"],
         "consultancy_name": ctx["consultancy"]["name"], "consultancy_contact": ctx["consultancy"]["contact"],
-        "consultancy_phone": ctx["consultancy"]["phone"], "body": ph("认证机构名称"),
+        "consultancy_phone": ctx["consultancy"]["phone"], "body": plan.facts.text("certification_body"),
         "date": "　　　　年　　月　　日",
         "check": check,
         "products": [{"no": str(i), "name": pr["name"], "category": pr["category"] or ctx["industry"]["name"],
@@ -105,7 +104,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
                       "install": "是" if pr["needs_installation"] else "否"}
                      for i, pr in enumerate(ctx["products"], start=1)],
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in top],
-        "certificates": [{"no": str(i), "kind": kind, "name": name, "number": ph("证书编号")}
+        "certificates": [{"no": str(i), "kind": kind, "name": name, "number": plan.facts.text("certificates.number", name)}
                          for i, (kind, name) in enumerate(certs, start=1)],
         "has_deletions": bool(top), "has_certificates": bool(certs),
     }

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 class OutputFile:
     path: str                    # relative to the kit folder, "/" separated
     kind: str                    # manual | procedure | rule | form | checklist | application | dossier | matrix
+                                 # | questionnaire
     title: str
     data: bytes
     number: str = ""
     indicators: list[str] = field(default_factory=list)
     dossier_item: int | None = None
+    fill_ins: dict[str, int] = field(default_factory=dict)      # fact key → placeholders still in the file
 
     @property
     def sha256(self) -> str:
