@@ -19,7 +19,15 @@ class Deletion:
 
 
 def has_delivery(p: Profile, industry: Industry) -> bool:
-    return industry.physical_delivery and p.delivery.model in PHYSICAL_DELIVERY
+    """Whether the kit keeps the delivery clauses (5.2.3.1/5.2.3.2). Besides physical delivery, a
+    trade may count its handover as delivery (pack.yaml ``handover``): a dealer's 新车交付 when the
+    customer collects the car (``pickup``); a software vendor's 交付上线 when its own people or
+    partners deploy the system (``deployment``)."""
+    if industry.physical_delivery and p.delivery.model in PHYSICAL_DELIVERY:
+        return True
+    if industry.handover == "pickup" and p.delivery.model == "customer_pickup":
+        return True
+    return industry.handover == "deployment" and p.delivery.installation != "none"
 
 
 def has_installation(p: Profile) -> bool:
@@ -60,7 +68,9 @@ def deletions(p: Profile, industry: Industry, catalog: Catalog) -> dict[str, Del
     installs = has_installation(p)
     noun = industry.product_noun
     if not delivers and not installs:
-        if not industry.physical_delivery:
+        if industry.handover == "deployment":
+            reason = f"本公司{noun}通过网络交付，由{industry.customer}自助开通使用，不涉及配送与部署实施"
+        elif not industry.physical_delivery:
             reason = f"本公司{noun}通过网络交付，不涉及实物配送与安装"
         elif p.delivery.model == "customer_pickup":
             reason = f"本公司{noun}由顾客到店自提（当面交付验收），不提供配送服务，且{noun}无需安装"

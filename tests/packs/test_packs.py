@@ -1,0 +1,60 @@
+"""Every industry pack builds a kit written for its trade: none of its forbidden words, all of its
+signature words, and exactly the company's departments."""
+from __future__ import annotations
+
+import pytest
+
+from kitgen.ooxml.docx_text import docx_text
+from tests.packs.kits import all_department_names, pack_ids, pack_kit, pack_plan, profile_for
+
+PACKS = pack_ids()
+
+
+@pytest.fixture(scope="session")
+def kits_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pack-kits")
+
+
+def kit_text(kit) -> dict[str, str]:
+    return {p.relative_to(kit).as_posix(): docx_text(p) for p in sorted(kit.rglob("*.docx"))}
+
+
+def test_every_pack_has_a_profile_that_shows_it():
+    missing = [p for p in PACKS if not profile_for(p).is_file()]
+    assert not missing, f"packs without a sample or tests/fixtures/packs profile: {missing}"
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_pack_kit_speaks_its_trade(pack, kits_dir):
+    plan = pack_plan(pack)
+    assert plan.industry.id == pack
+    texts = kit_text(pack_kit(pack, kits_dir))
+    bad = {}
+    for word in plan.industry.forbidden:
+        where = [path for path, t in texts.items() if word in t]
+        if where:
+            bad[word] = where[:4]
+    assert not bad, f"{pack}: forbidden words in the kit: {bad}"
+    everything = "\n".join(texts.values())
+    absent = [w for w in plan.industry.signature if w not in everything]
+    assert not absent, f"{pack}: signature words missing from the kit: {absent}"
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_departments_named_are_exactly_the_company_set(pack, kits_dir):
+    plan = pack_plan(pack)
+    own = set(plan.ctx["dept_list"])
+    texts = kit_text(pack_kit(pack, kits_dir))
+    everything = "\n".join(texts.values())
+    # a department of the company may contain another's name (销售部 in 汽车销售部): mask own names first,
+    # and the company's, outlets' and partners' names, which may end in 中心 or 部 too
+    masked = everything
+    p = plan.profile
+    for name in sorted(own | {p.company.name} | {o.name for o in p.outlets} | {o.partner or "" for o in p.outlets},
+                       key=len, reverse=True):
+        if name:
+            masked = masked.replace(name, "〈〉")
+    foreign = sorted(n for n in all_department_names() - own if n in masked)
+    assert not foreign, f"{pack}: departments the company does not have: {foreign}"
+    missing = sorted(n for n in own if n not in everything)
+    assert not missing, f"{pack}: the company's departments never named in the kit: {missing}"
