@@ -17,7 +17,7 @@ from kitgen.resources import clauses_dir
 
 DOC_KINDS = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度"}
 DOC_KEYS = {"id": "标识", "kind": "类别", "code": "编号后缀", "title": "名称", "indicators": "对应指标",
-            "related": "相关文件", "when": "适用条件"}
+            "related": "相关文件", "when": "适用条件", "external_records": "体系外记录"}
 CLAUSE_KEYS = {"id": "标识", "doc": "所属文件", "order": "顺序", "heading": "标题", "level": "标题层级",
                "indicators": "对应指标", "when": "适用条件", "on_deleted": "删减时处理", "numbered": "是否编号",
                "body": "正文"}
@@ -50,6 +50,7 @@ class DocDef:
     related: list[str]
     when: str
     loc: Loc
+    external_records: list[str] = field(default_factory=list)   # records kept outside the kit (contracts, licences)
 
 
 @dataclass
@@ -192,7 +193,8 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
         lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
                                indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
                                related=_str_list(c, item.get("related"), f"{path}.related"),
-                               when=str(item.get("when") or ""), loc=Loc(src.name, src.line(path)))
+                               when=str(item.get("when") or ""), loc=Loc(src.name, src.line(path)),
+                               external_records=_str_list(c, item.get("external_records"), f"{path}.external_records"))
     problems.extend(c.problems)
 
 
