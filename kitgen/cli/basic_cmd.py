@@ -40,9 +40,10 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool)
         own = [r for r in asks if profile_key(r["key"])]
         other = len(asks) - len(own)
         if own:
-            shown = "、".join(f"{r['label']}（{r['key']}）" for r in own[:12]) + ("等" if len(own) > 12 else "")
-            click.secho(f"  提示：配置未提供 {len(own)} 项，文件中将以【待填写】标出并列入“08 待补充信息.xlsx”：{shown}"
-                        "——可先在配置中补上", fg="yellow")
+            click.secho(f"  提示：配置未提供以下 {len(own)} 项，文件中将以【待填写】标出并列入“08 待补充信息.xlsx”"
+                        "（可先在配置中补上）：", fg="yellow")
+            for r in own:
+                click.secho(f"    {r['key']:<40} {r['label']}（{r['count']} 处）", fg="yellow")
         if other:
             click.secho(f"  提示：另有 {other} 项企业内部信息（时限、人员、金额等）将列入待补充信息表，"
                         "可在配置的 answers: 中预先填写", fg="yellow")
