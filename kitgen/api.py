@@ -86,7 +86,7 @@ def load_fact_book(profile: Profile, industry, ovs: list, answers: Path | None =
         if not answers.is_file():
             raise InvalidInput([Problem(str(answers), None, "", "找不到答案表", "kitgen 生成的 08 待补充信息.xlsx（填好答案列）")])
         raw += answers_from_file(answers)
-    return load_facts(fact_roots(library_dir(), pack if pack.is_dir() else None, ovs), raw)
+    return load_facts(fact_roots(library_dir(), industry.id, pack if pack.is_dir() else None, ovs), raw)
 
 
 def open_facts(profile: Profile, catalog: Catalog, overlays: list | None = None):

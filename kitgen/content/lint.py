@@ -42,7 +42,8 @@ from kitgen.content.overlay import (
 
 _DUMMY = "\x00lint-missing-"  # stands in for a missing required value (never a real id)
 UNKNOWN = object()          # a value the reference context cannot tell (a filter's result, a call's …)
-CTX_FUNCTIONS = {"ref": "doc", "form": "form", "ind": "indicator", "deleted": "indicator", "ph": None}
+CTX_FUNCTIONS = {"ref": "doc", "form": "form", "ind": "indicator", "deleted": "indicator", "ph": None,
+                 "fact": "fact", "has_fact": "fact"}
 JINJA_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop", "true", "false", "none",
                  "True", "False", "None"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -123,6 +124,7 @@ class Targets:
     docs: set[str]
     forms: set[str]
     indicators: set[str] | None         # None: the catalog did not load, do not check
+    facts: set[str] | None = None       # keys of the fact registry (library + packs + overlay); None: do not check
 
 
 class VarChecker:
@@ -300,6 +302,10 @@ class VarChecker:
             self._report(node, f"{fname}('{value}') 引用了未登记的表格", f" {near[0]}" if near else "forms.yaml 中的表格标识")
         elif kind == "indicator" and self.targets.indicators is not None and value not in self.targets.indicators:
             self._report(node, f"{fname}('{value}') 引用了指标目录中不存在的指标", "指标目录中存在的编号")
+        elif kind == "fact" and self.targets.facts is not None and value not in self.targets.facts:
+            near = difflib.get_close_matches(value, self.targets.facts, n=1)
+            self._report(node, f"{fname}('{value}') 的键不在问题登记（questions.yaml）中",
+                         f" {near[0]}" if near else "在覆盖层或行业包的 questions.yaml 中登记这个键")
 
 
 def _chain(node) -> str:
@@ -410,6 +416,8 @@ def _load_yaml(path: Path, name: str, out: list[Problem]) -> YamlFile | None:
 class Linter:
     root: Path
     out: list[Problem] = field(default_factory=list)
+    pack: str = ""                    # linting library/packs-shaped folder packs/<pack> of an overlay
+    fact_keys: set[str] | None = None
 
     def rel(self, path: Path) -> str:
         try:
@@ -427,20 +435,97 @@ class Linter:
         files = self.clause_files(clause_root, used) if clause_root else {}
         lib, merged = self.libraries(files)
         indicators = set(catalog.indicators) if catalog is not None else None
+        if self.fact_keys is None:
+            self.fact_keys = self.facts(used, [])
+        from kitgen.core.facts import DEFAULTS, QUESTIONS
+        used.update(self.root / n for n in (QUESTIONS, DEFAULTS) if (self.root / n).is_file())
         targets = Targets(docs=set(merged.docs) if merged else set(), forms=set(merged.forms) if merged else set(),
-                          indicators=indicators)
+                          indicators=indicators, facts=self.fact_keys)
         ref = reference()
+        ctx = ref.ctx
+        if self.pack:
+            ctx = self.pack_context(ctx, used)
         if lib is not None:
-            self.check_library(files, lib, merged, catalog, targets, ref.ctx)
-            if catalog is not None:
+            self.check_library(files, lib, merged, catalog, targets, ctx)
+            if catalog is not None and not self.pack:
                 self.coverage(catalog, cat_file, lib, merged, files)
-        self.templates(ov, used, ref)
+        if not self.pack:
+            self.templates(ov, used, ref)
+            self.packs(used)
         self.unused(clause_root, used)
         if not used and not self.out:
             self.out.append(Problem(self.root.name or str(self.root), None, "",
                                     "目录中没有 kitgen 能使用的内容",
                                     "catalog.yaml、clauses/（documents.yaml、manual.yaml、procedures/…）或 templates/"))
         return sorted(self.out, key=lambda p: (p.file, p.line or 0, p.path, p.message))
+
+    # ---------------------------------------------------------------- facts and packs
+    def facts(self, used: set[Path], extra_roots: list[Path]) -> set[str] | None:
+        """Validate questions.yaml / defaults.yaml here (on top of the library's and the given
+        roots'); the registry's keys, or None when it does not load."""
+        from kitgen.core.facts import DEFAULTS, QUESTIONS, load_defaults, load_questions
+        from kitgen.resources import library_dir
+        roots = [library_dir(), *extra_roots, self.root]
+        for name in (QUESTIONS, DEFAULTS):
+            if (self.root / name).is_file():
+                used.add(self.root / name)
+        try:
+            questions = load_questions(roots)
+            load_defaults(roots, questions)
+        except InvalidInput as exc:
+            self.out.extend(self._relative(exc.problems))
+            return None
+        return set(questions)
+
+    def _relative(self, problems: list[Problem]) -> list[Problem]:
+        root = str(self.root.resolve())
+        out = []
+        for p in problems:
+            f = p.file
+            if f.startswith(root):
+                f = Path(f).resolve().relative_to(self.root.resolve()).as_posix()
+            out.append(Problem(f, p.line, p.path, p.message, p.hint))
+        return out
+
+    def pack_context(self, ctx: dict, used: set[Path]) -> dict:
+        """The reference context with this pack's terms and statutory facts."""
+        from kitgen.core.industries import PACK_FILE, _read_pack
+        path = self.root / PACK_FILE
+        used.add(path)
+        for extra in ("laws.yaml",):
+            if (self.root / extra).is_file():
+                used.add(self.root / extra)
+        problems: list[Problem] = []
+        ind = _read_pack(path, problems) if path.is_file() else None
+        self.out.extend(self._relative(problems))
+        if ind is None:
+            if not path.is_file():
+                self.out.append(Problem(PACK_FILE, None, "", "行业包缺少 pack.yaml", "见 docs/packs.md"))
+            return ctx
+        industry = dict(ctx["industry"], id=ind.id, name=ind.name, product_noun=ind.product_noun,
+                        customer=ind.customer, terms=dict(ind.terms), services=list(ind.services),
+                        three_guarantees=ind.three_guarantees, license=ind.license, facts=ind.facts)
+        return dict(ctx, industry=industry)
+
+    def packs(self, used: set[Path]) -> None:
+        """An overlay's packs/<industry>/: each linted like an overlay (pack.yaml, clauses, facts),
+        its findings named packs/<industry>/…"""
+        from kitgen.content.overlay import PACKS
+        from kitgen.core.industries import pack_folders, packs_dir
+        folder = self.root / PACKS
+        if not folder.is_dir():
+            return
+        for pack in pack_folders(folder):
+            bundled = packs_dir() / pack.name
+            sub = Linter(pack, pack=pack.name)
+            sub.fact_keys = sub.facts(set(), [bundled] if bundled.is_dir() else [])
+            for p in sub.run():
+                used_name = f"{PACKS}/{pack.name}/{p.file}" if not p.file.startswith("/") else p.file
+                self.out.append(Problem(used_name, p.line, p.path, p.message, p.hint))
+            used.update(f for f in pack.rglob("*") if f.is_file())
+        for stray in sorted(p for p in folder.iterdir() if p.is_dir() and not (p / "pack.yaml").is_file()):
+            self.out.append(Problem(f"{PACKS}/{stray.name}/", None, "", "行业包文件夹中没有 pack.yaml，不会被使用",
+                                    "packs/<行业代码>/pack.yaml（见 docs/packs.md）"))
 
     # ---------------------------------------------------------------- catalog
     def catalog(self, used: set[Path]):
@@ -544,7 +629,9 @@ class Linter:
             lib.clauses.update({k: v for k, v in one.clauses.items() if self.file_of.get(("clause", k)) is yf})
         self.out.extend(problems)
         try:
-            bundled = cl.load_library([])
+            from kitgen.core.industries import packs_dir
+            pack_clauses = packs_dir() / self.pack / CLAUSES if self.pack else None
+            bundled = cl.load_library([pack_clauses] if pack_clauses is not None and pack_clauses.is_dir() else [])
         except InvalidInput as exc:           # the bundled library itself is broken: report and stop
             self.out.extend(exc.problems)
             return lib, None
@@ -567,7 +654,7 @@ class Linter:
             return yf.src
         patched = []
         for i, item in enumerate(data):
-            if isinstance(item, dict) and any(item.get(k) in (None, "") for k in required):
+            if isinstance(item, dict) and "omit" not in item and any(item.get(k) in (None, "") for k in required):
                 item = dict(item)
                 for k in required:
                     if item.get(k) in (None, ""):

@@ -116,9 +116,18 @@ def load_library(overlays: list[Path] | None = None) -> Library:
 
 
 def _rel(root: Path, path: Path) -> str:
+    """How messages name a clause file: library/… for the bundled library and its packs, and
+    relative to the overlay folder for an overlay (packs/<id>/clauses/… for an overlay's pack)."""
+    from kitgen.resources import library_dir
+    base = root.parent
     try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
+        if path.resolve().is_relative_to(library_dir().resolve()) and root.resolve() != clauses_dir().resolve():
+            base = library_dir().parent
+        elif root.parent.parent.name == "packs":
+            base = root.parent.parent.parent
+        return path.relative_to(base).as_posix() if not base.is_absolute() or path.is_relative_to(base) \
+            else str(path)
+    except (ValueError, OSError):
         return str(path)
 
 

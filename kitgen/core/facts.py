@@ -181,17 +181,17 @@ def _num(value: float | int) -> str:
 
 
 # ------------------------------------------------------------------------------ reading the registry
-def fact_roots(library: Path, pack: Path | None, overlays: list) -> list[Path]:
+def fact_roots(library: Path, industry: str, pack: Path | None, overlays: list) -> list[Path]:
     """Folders that may hold questions.yaml / defaults.yaml, in stacking order: the library, the
-    pack, then each overlay (its root, then its pack of the same industry)."""
+    bundled pack, then each overlay (its root, then its pack of the same industry)."""
     roots = [library] + ([pack] if pack is not None else [])
     for o in overlays:
         root = getattr(o, "root", None)
         if root is None:
             continue
         roots.append(root)
-        if pack is not None and (root / "packs" / pack.name).is_dir():
-            roots.append(root / "packs" / pack.name)
+        if (root / "packs" / industry).is_dir():
+            roots.append(root / "packs" / industry)
     return roots
 
 
