@@ -151,9 +151,11 @@ def runs(text, bold: bool = False, sz: int = 0) -> str:
         run = f"<w:r>{marked}{_run_body(m.group())}</w:r>"
         label = m.group()[len(FILL_IN_PREFIX):-1] if m.group().startswith(FILL_IN_PREFIX) else ""
         tag = tags.get(label) if tags else None
-        if tag:      # a plain-text content control tagged with the fact's key: Word/WPS tab through them
+        if tag:
+            # a content control tagged with the fact's key (alias = its label). Not <w:text/>: LibreOffice
+            # (7.4) turns plain-text controls into input fields and drops their yellow highlight.
             run = (f'<w:sdt><w:sdtPr><w:alias w:val="{esc_attr(label[:64])}"/><w:tag w:val="{esc_attr(tag)}"/>'
-                   f"<w:text/></w:sdtPr><w:sdtContent>{run}</w:sdtContent></w:sdt>")
+                   f"</w:sdtPr><w:sdtContent>{run}</w:sdtContent></w:sdt>")
         out.append(run)
         pos = m.end()
     if pos < len(text):

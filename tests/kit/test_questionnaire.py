@@ -67,10 +67,23 @@ def test_one_row_per_key_and_every_placeholder_is_a_row(fresh):
         assert by_key["company.postcode"] >= legal
 
 
+@pytest.mark.soffice
+def test_content_controls_stay_yellow_in_libreoffice(fresh, soffice, tmp_path):
+    from PIL import Image
+
+    from tests.conftest import convert_to_pdf
+    import subprocess
+    pdf = convert_to_pdf(soffice, fresh / "06 申请资料" / "05 组织简介.docx", tmp_path)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    colours = set(Image.open(png).convert("RGB").getdata())
+    assert (255, 255, 0) in colours, "the placeholders lost their yellow highlight"
+
+
 def test_placeholders_are_content_controls_tagged_with_their_key(fresh):
     with zipfile.ZipFile(fresh / "02 售后服务管理手册.docx") as z:
         xml = z.read("word/document.xml").decode("utf-8")
-    controls = re.findall(r'<w:sdt><w:sdtPr><w:alias w:val="([^"]*)"/><w:tag w:val="([^"]*)"/><w:text/></w:sdtPr>'
+    controls = re.findall(r'<w:sdt><w:sdtPr><w:alias w:val="([^"]*)"/><w:tag w:val="([^"]*)"/></w:sdtPr>'
                           r'<w:sdtContent><w:r><w:rPr><w:rStyle w:val="Placeholder"/><w:highlight w:val="yellow"/>'
                           r'</w:rPr><w:t xml:space="preserve">【待填写：([^】]*)】</w:t>', xml)
     assert controls, "no tagged content control in the manual"
