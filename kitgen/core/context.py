@@ -93,6 +93,11 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     managers = known("service.managers", s.managers)
     certified = known("service.certified_managers", s.certified_managers)
     star = p.target_star
+    # 七日无理由退货: distance (online) sales of physical goods to consumers only — never in-store
+    # sales, business buyers or downloaded software (laws-and-practice.md)
+    facts.text("consumer_sales")                              # listed in the questionnaire (default)
+    consumer_sales = facts.value("consumer_sales")[0] == "是"
+    distance_consumer_sales = consumer_sales and "ecommerce" in p.sales_channels and industry.physical_delivery
     if star is None and facts.value("target_star")[0] is not None:
         star = {v: k for k, v in STARS.items()}.get(facts.value("target_star")[0])
 
@@ -126,7 +131,8 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
                      "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
         "sales_channels": channels, "sales_channels_text": "、".join(channels) or text("sales_channels", None),
-        "sales_channel_ids": list(p.sales_channels),
+        "sales_channel_ids": list(p.sales_channels), "consumer_sales": consumer_sales,
+        "distance_consumer_sales": distance_consumer_sales,
         "delivery": {"model": dm, "model_name": DELIVERY_MODELS[dm], "installation": inst,
                      "installation_name": INSTALLATIONS[inst], "carriers": list(p.delivery.carriers),
                      "carriers_text": "、".join(p.delivery.carriers) or text("delivery.carriers", None)},

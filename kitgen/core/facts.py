@@ -230,7 +230,7 @@ def load_questions(roots: list[Path]) -> dict[str, Question]:
             label = str(item["label"])
             is_item = item.get("item") is True
             if is_item and "{item}" not in label:
-                c.add(f"{p}.label", "按项目询问的问题，标签中须有 {item}", "{item}整机保修期（月）")
+                c.add(f"{p}.label", "按项目询问的问题，标签中须有 {item}", "{item}保修期（月）")
             if "】" in label or "【" in label:
                 c.add(f"{p}.label", "标签中不能有【】", "简短的名称，如 法定代表人")
             other = labels.get(label)

@@ -30,10 +30,10 @@ OUTLET_KINDS = {"sales": "销售网点", "service": "服务网点", "sales_servi
 OPERATORS = {"direct": "直属", "entrusted": "委托"}
 STARS = {0: "达标级", 3: "三星级", 4: "四星级", 5: "五星级"}
 COMMITMENTS = {  # key → (中文, unit)
-    "response_hours": ("响应时限", "小时"), "onsite_hours": ("上门时限", "小时"),
+    "response_hours": ("响应时限", "小时"), "onsite_hours": ("到场服务时限", "小时"),
     "repair_days": ("维修完成时限", "日"), "complaint_days": ("投诉处理时限", "日"),
     "delivery_days": ("配送时限", "日"), "install_hours": ("安装时限", "小时"),
-    "visit_days": ("回访时限", "日"), "return_days": ("退换货受理时限", "日"),
+    "visit_days": ("回访时限", "日"), "return_days": ("更换退货受理时限", "日"),
     "parts_years": ("备件供应年限", "年"),
 }
 DEPARTMENT_KEYS = ("service", "sales", "quality", "tech", "production", "purchasing", "logistics",
@@ -307,7 +307,7 @@ COMPANY_KEYS = {"name": "企业全称", "short_name": "简称", "credit_code": "
                 "legal_representative": "法定代表人", "address": "地址", "postcode": "邮编", "founded": "成立日期",
                 "registered_capital": "注册资本", "employees": "员工人数", "website": "网址", "contact": "联系人"}
 CONTACT_KEYS = {"name": "姓名", "title": "职务", "phone": "电话", "mobile": "手机", "email": "电子邮箱"}
-PRODUCT_KEYS = {"name": "商品名称", "category": "类别", "warranty_months": "整机保修期（月）",
+PRODUCT_KEYS = {"name": "商品名称", "category": "类别", "warranty_months": "保修期（月）",
                 "main_parts_warranty_months": "主要部件保修期（月）", "needs_installation": "是否需要安装"}
 DELIVERY_KEYS = {"model": "配送方式", "installation": "安装方式", "carriers": "承运商"}
 SERVICE_KEYS = {"department": "售后服务部门", "manager": "售后服务负责人", "hotline": "服务热线",

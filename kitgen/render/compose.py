@@ -132,7 +132,10 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
     header = [render(str(h), ctx, where) for h in spec.get("header") or []]
     rows: list[list[str]] = []
     for row in spec.get("rows") or []:
-        rows.append([render(str(cell), ctx, where) for cell in row])
+        cells = [render(str(cell), ctx, where) for cell in row]
+        if cells and not cells[0].strip():     # a row whose first cell renders empty is left out
+            continue                           # (a department the company does not have, a condition)
+        rows.append(cells)
     if spec.get("for"):
         var, _, expr = str(spec["for"]).partition(" in ")
         var = var.strip()
@@ -200,7 +203,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         rows = [[pr["name"], pr["category"] or "—", f"{pr['warranty_months']}个月",
                  f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—",
                  "是" if pr["needs_installation"] else "否"] for pr in ctx["products"]]
-        return [m.Table(["商品名称", "类别", "整机保修期", "主要部件保修期", "是否需安装"], rows, widths=[3, 2.4, 2, 2.2, 1.6])]
+        return [m.Table(["商品名称", "类别", "保修期", "主要部件保修期", "是否需安装"], rows, widths=[3, 2.4, 2, 2.2, 1.6])]
 
     def doc_list(kind: str) -> list[m.Block]:
         docs = [d for d in plan.docs.values() if d.kind == kind]
@@ -224,11 +227,16 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         rows = []
         s = ctx["service"]
         rows.append(["服务热线", f"{s['hotline']}（{s['hours']}）"])
+        terms = ctx["industry"]["terms"]
+        trade = {"onsite_hours": terms.get("onsite"), "repair_days": terms.get("repair"),    # the trade's words
+                 "delivery_days": terms.get("delivery"), "install_hours": terms.get("install")}
         for key, (label, unit) in COMMITMENTS.items():
-            if key in ("delivery_days", "install_hours") and not ctx["has_delivery"] and key == "delivery_days":
+            if key == "delivery_days" and not ctx["has_delivery"]:
                 continue
             if key == "install_hours" and not ctx["has_installation"]:
                 continue
+            if trade.get(key):
+                label = f"{trade[key]}{'完成' if key == 'repair_days' else ''}时限"
             rows.append([label, f"{ctx['commit'][key]}{unit}"])
         return [m.Table(["承诺项目", "承诺内容"], rows, widths=[4, 9])]
 

@@ -94,7 +94,7 @@ def _product_details(plan: Plan) -> list[m.Block]:
         rows = [["商品名称", pr["name"]], ["类别", pr["category"] or plan.industry.name],
                 ["主要型号规格", fact("products.models", pr["name"])], ["执行标准", fact("products.standard", pr["name"])],
                 ["主要功能与特点", fact("products.features", pr["name"])],
-                ["整机保修期", f"{pr['warranty_months']}个月"],
+                ["保修期", f"{pr['warranty_months']}个月"],
                 ["主要部件保修期", f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—"],
                 ["是否需要安装", "是" if pr["needs_installation"] else "否"]]
         out.append(m.Paragraph(f"（{k}）{pr['name']}", bold=True))
