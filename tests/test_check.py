@@ -151,6 +151,9 @@ def _finding_for(kit, rel):
     return found[0], report
 
 
+HANG = 20        # seconds: a hostile file must not hang the check (its speed is the benchmark's business)
+
+
 def _timed_read(path: Path) -> tuple[check.Unreadable, float, int]:
     tracemalloc.start()
     t = time.perf_counter()
@@ -171,7 +174,7 @@ def test_truncated_docx_is_reported_as_damaged(kit):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     err, elapsed, _ = _timed_read(path)
-    assert err.reason in ("truncated", "corrupt") and elapsed < 1
+    assert err.reason in ("truncated", "corrupt") and elapsed < HANG
     f, report = _finding_for(kit, MANUAL)
     assert "截断" in f.message or "损坏" in f.message
     assert not report.complete
@@ -184,7 +187,7 @@ def test_truncated_in_the_middle_of_a_member_is_damaged_too(kit):
     data[start:start + 2000] = bytes(2000)                 # scribble over compressed data
     path.write_bytes(bytes(data))
     err, elapsed, _ = _timed_read(path)
-    assert err.reason in ("corrupt", "truncated", "bad_xml") and elapsed < 1
+    assert err.reason in ("corrupt", "truncated", "bad_xml") and elapsed < HANG
 
 
 def test_zip_bomb_claiming_and_holding_1_gib_is_refused_fast(kit):
@@ -193,7 +196,7 @@ def test_zip_bomb_claiming_and_holding_1_gib_is_refused_fast(kit):
     (kit / MANUAL).write_bytes(bomb)
     err, elapsed, peak = _timed_read(kit / MANUAL)
     assert err.reason == "zip_bomb" and err.hostile
-    assert elapsed < 1 and peak < 32 * 1024 * 1024
+    assert elapsed < HANG and peak < 32 * 1024 * 1024
     f, _ = _finding_for(kit, MANUAL)
     assert "压缩炸弹" in f.message
 
@@ -202,19 +205,19 @@ def test_zip_bomb_under_the_size_cap_is_caught_by_its_ratio(kit):
     (kit / MANUAL).write_bytes(K.zip_bomb_docx(40))      # 40 MiB in about 40 KB
     err, elapsed, peak = _timed_read(kit / MANUAL)
     assert err.reason == "zip_bomb" and "压缩比" in err.message
-    assert elapsed < 1 and peak < 32 * 1024 * 1024
+    assert elapsed < HANG and peak < 32 * 1024 * 1024
 
 
 def test_zip_declaring_less_than_it_holds_stops_at_the_declared_size(kit):
     (kit / MANUAL).write_bytes(K.lying_docx())
     err, elapsed, peak = _timed_read(kit / MANUAL)
-    assert err.reason in ("corrupt", "bad_xml") and elapsed < 1 and peak < 32 * 1024 * 1024
+    assert err.reason in ("corrupt", "bad_xml") and elapsed < HANG and peak < 32 * 1024 * 1024
 
 
 def test_xml_entity_bomb_in_document_xml_is_refused_fast(kit):
     (kit / MANUAL).write_bytes(K.entity_bomb_docx())
     err, elapsed, peak = _timed_read(kit / MANUAL)
-    assert err.reason == "entity_bomb" and err.hostile and elapsed < 1 and peak < 32 * 1024 * 1024
+    assert err.reason == "entity_bomb" and err.hostile and elapsed < HANG and peak < 32 * 1024 * 1024
     f, _ = _finding_for(kit, MANUAL)
     assert "实体炸弹" in f.message
 
@@ -223,7 +226,7 @@ def test_xml_entity_bomb_in_an_xlsx_is_refused_fast(kit):
     path = kit / MATRIX_XLSX
     path.write_bytes(K.entity_bomb_xlsx(path.read_bytes()))
     err, elapsed, _ = _timed_read(path)
-    assert err.reason == "entity_bomb" and elapsed < 1
+    assert err.reason == "entity_bomb" and elapsed < HANG
 
 
 def test_parser_itself_never_expands_entities():

@@ -5,7 +5,6 @@ import io
 import re
 import struct
 import subprocess
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -475,24 +474,19 @@ def test_3000_row_table():
              "【待填写：负责人】" if i % 100 == 0 else "张三"] for i in range(3000)]
     doc = Document(title="网点清单", number="N", company="C",
                    blocks=[Table(header=list("ABCDEFGHI"), rows=rows, font_size=9)])
-    t = time.perf_counter()
-    data = write_docx(doc)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 1.0, f"3,000 rows took {elapsed:.2f}s"
+    data = write_docx(doc)                 # (its speed is measured by bench/run.py, not here)
     text = docx_text(data)
     assert "2999 | 网点2999& | 直属 | 广东省 | 深圳市 | 科技园2999号 | 0755-1234 | 5 | 张三" in text
     assert text.count("\n") == 3000
 
 
 @pytest.mark.slow
-def test_10000_row_table_is_fast():
+def test_10000_row_table_is_written_whole():
     rows = [[str(i), f"网点{i}", "直属", "广东省", "深圳市", f"科技园{i}号", "0755-1234", "5", "张三"]
             for i in range(10000)]
     doc = Document(title="t", number="N", company="C", blocks=[Table(header=list("ABCDEFGHI"), rows=rows)])
-    write_docx(doc)                                      # warm the template cache
-    t = time.perf_counter()
-    write_docx(doc)
-    assert time.perf_counter() - t < 1.5
+    text = docx_text(write_docx(doc))       # speed: bench/run.py
+    assert text.count("科技园") == 10000 and "网点9999" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import csv
 import io
 import random
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -233,10 +232,7 @@ def test_three_thousand_outlets_from_csv(tmp_path):
     path = big_profile(tmp_path, 3000)
     plan = make_plan(path)
     assert len(plan.profile.outlets) == 3000
-    start = time.perf_counter()
-    files = {f.path: f for f in dz.dossier_files(plan, [])}
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, f"dossier for 3,000 outlets took {elapsed:.1f}s"
+    files = {f.path: f for f in dz.dossier_files(plan, [])}     # (its time: bench/run.py)
     lines = docx_text(files[dz.OUTLETS_DOCX].data).splitlines()
     names = {line.split(" | ")[1] for line in lines if re.match(r"^\d+ \| ", line)}
     assert names == {o.name for o in plan.profile.outlets}

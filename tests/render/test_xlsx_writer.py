@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import openpyxl
@@ -99,11 +98,8 @@ def test_control_characters_are_refused():
         write_xlsx([])
 
 
-def test_10000_rows_are_fast():
+def test_10000_rows_are_written_whole():
     rows = outlets(10000)
-    t = time.perf_counter()
-    data = write_xlsx([Sheet("网点清单", HEADER, rows)])
-    elapsed = time.perf_counter() - t
-    assert elapsed < 1.5, f"10,000 rows took {elapsed:.2f}s"
+    data = write_xlsx([Sheet("网点清单", HEADER, rows)])        # (its speed: bench/run.py)
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["网点清单"]
     assert ws.max_row == 10001
