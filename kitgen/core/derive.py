@@ -60,6 +60,8 @@ def deletions(p: Profile, industry: Industry, catalog: Catalog) -> dict[str, Del
     def delete(ind_id: str, reason: str, origin: str) -> None:
         if ind_id not in inds:
             return                      # a custom catalog may lack the clause: nothing to delete
+        if origin == "derived" and ind_id in industry.reasons:
+            reason = industry.reasons[ind_id]      # the trade's own words for the same deletion
         out[ind_id] = Deletion(ind_id, inds[ind_id].name, reason, origin)
         for child in catalog.descendants(ind_id):
             out[child] = Deletion(child, inds[child].name, f"随 {ind_id} {inds[ind_id].name} 一并删减：{reason}", origin)

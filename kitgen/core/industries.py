@@ -26,7 +26,8 @@ KEYS = {"id": "行业代码", "name": "行业名称", "product_noun": "商品称
         "physical_delivery": "是否有实物交付", "recycling": "默认是否回收", "installation": "典型安装方式",
         "terms": "行业用语", "services": "行业特色服务", "three_guarantees": "适用三包规定", "license": "法定许可",
         "laws": "适用法律法规", "delete": "默认删减", "departments": "各角色的部门设置", "forbidden": "禁用词",
-        "signature": "必现用语", "facts": "法定事实", "handover": "交付方式"}
+        "signature": "必现用语", "facts": "法定事实", "handover": "交付方式",
+        "reasons": "删减理由（按本行业的说法）"}
 HANDOVER = {"": "无", "pickup": "顾客到店提货时的当面交付计为交付（如新车交付）",
             "deployment": "由本公司或合作方部署实施时，网络交付计为交付（如软件上线）"}
 TERMS = {"repair": "维修", "install": "安装", "delivery": "配送", "onsite": "上门/现场服务"}
@@ -57,6 +58,7 @@ class Industry:
     signature: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     handover: str = ""                                        # "" | pickup | deployment (derive.has_delivery)
+    reasons: dict[str, str] = field(default_factory=dict)     # indicator → the trade's reason for a derived deletion
     clause_roots: list[Path] = field(default_factory=list)   # bundled pack's clauses/, then the overlays'
     law_files: list[Path] = field(default_factory=list)
     source: str = ""
@@ -152,6 +154,8 @@ def _read_pack(path: Path, problems: list[Problem]) -> Industry | None:
         signature=_strings(c, item.get("signature"), "signature"),
         facts=item.get("facts") if isinstance(item.get("facts"), dict) else {},
         handover=c.choice(item.get("handover") or "", "handover", HANDOVER, "交付方式") or "",
+        reasons={str(k): str(v) for k, v in (item.get("reasons") or {}).items()}
+        if isinstance(item.get("reasons"), dict) else {},
         clause_roots=[clauses] if clauses.is_dir() else [],
         law_files=[laws] if laws.is_file() else [],
         source=src.name)

@@ -5,6 +5,7 @@ tables in the documents (commitments, lists, matrix, deletions) are the same dat
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from typing import Callable
@@ -96,6 +97,87 @@ def _third_level_compact(plan: Plan, ids: list[str]) -> list[str]:
 
 
 def _body(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
+    return tidy_departments(_blocks(plan, cl, ctx, gens), plan.ctx.get("dept_list") or [])
+
+
+_JOINERS = ("、", "和", "及", "与", "会同", "以及", "或")
+
+
+def _dept_pattern(names: tuple[str, ...]):
+    alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(f"(?:{alt})(?:(?:{'|'.join(_JOINERS)})(?:{alt}))+")
+
+
+_DEPT_RE: dict[tuple[str, ...], re.Pattern] = {}
+
+
+def tidy_text(text: str, names: tuple[str, ...]) -> str:
+    """One company department named twice in a row — functions that share a department, written
+    as ``{{ dept.service }}、{{ dept.quality }}`` or ``…会同…`` — is named once."""
+    if not names or not text:
+        return text
+    pat = _DEPT_RE.get(names)
+    if pat is None:
+        pat = _DEPT_RE[names] = _dept_pattern(names)
+    split = re.compile("(" + "|".join(_JOINERS) + ")")
+
+    def once(m: re.Match) -> str:
+        parts = split.split(m.group())
+        seen: list[str] = []
+        joins: list[str] = []
+        for i in range(0, len(parts), 2):
+            if parts[i] not in seen:
+                if seen:
+                    joins.append(parts[i - 1])
+                seen.append(parts[i])
+        if len(seen) == 1:
+            return seen[0]
+        out = seen[0]
+        for j, name in zip(joins, seen[1:]):
+            out += ("、" if j == "会同" and len(seen) > 2 else j) + name
+        return out
+    return pat.sub(once, text)
+
+
+def tidy_departments(blocks: list[m.Block], dept_list: list[str]) -> list[m.Block]:
+    """Departments named once where several functions share one: in text, and in duty tables whose
+    rows are departments (two rows for the same department become one)."""
+    names = tuple(n for n in dept_list if n)
+    if not names:
+        return blocks
+    out: list[m.Block] = []
+    for b in blocks:
+        if isinstance(b, m.Paragraph):
+            b = replace(b, text=tidy_text(b.text, names))
+        elif isinstance(b, m.BulletList):
+            b = replace(b, items=[tidy_text(t, names) for t in b.items])
+        elif isinstance(b, m.Table):
+            rows = [[tidy_text(c, names) if isinstance(c, str) else c for c in row] for row in b.rows]
+            if b.header and "部门" in str(b.header[0]) and len(b.header) >= 2:
+                merged: dict[str, list[str]] = {}
+                order: list[str] = []
+                for row in rows:
+                    key = row[0] if row else ""
+                    if key in merged and len(row) == len(merged[key]) and key:
+                        merged[key] = [key] + [_joined(a, c) for a, c in zip(merged[key][1:], row[1:])]
+                    else:
+                        merged[key if key else f"\x00{len(order)}"] = row
+                        order.append(key if key else f"\x00{len(order)}")
+                rows = [merged[k] for k in order]
+            b = replace(b, rows=rows)
+        out.append(b)
+    return out
+
+
+def _joined(a: str, b: str) -> str:
+    if not b or b in a:
+        return a
+    if not a:
+        return b
+    return a + ("" if a.endswith(("。", "；", "！")) else "；") + b
+
+
+def _blocks(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
     out: list[m.Block] = []
     for j, block in enumerate(cl.body):
         loc = cl.block_locs[j] if j < len(cl.block_locs) else cl.loc
