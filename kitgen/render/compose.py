@@ -80,6 +80,32 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
     return doc
 
 
+def product_rows(ctx: dict) -> tuple[list[str], list[list[str]], list[float]]:
+    """The product table in the trade's words (terms.warranty, terms.main_parts, terms.install); the
+    main-parts and installation columns only when some product has them."""
+    terms = ctx["industry"]["terms"]
+    products = ctx["products"]
+    parts = any(pr["main_parts_warranty_months"] for pr in products)
+    install = any(pr["needs_installation"] for pr in products)
+    header = ["商品名称", "类别", terms.get("warranty") or "保修期"]
+    widths = [3, 2.4, 2]
+    if parts:
+        header.append(terms.get("main_parts") or "主要部件保修期")
+        widths.append(2.2)
+    if install:
+        header.append(f"是否需{terms.get('install') or '安装'}")
+        widths.append(1.6)
+    rows = []
+    for pr in products:
+        row = [pr["name"], pr["category"] or "—", f"{pr['warranty_months']}个月"]
+        if parts:
+            row.append(f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—")
+        if install:
+            row.append("是" if pr["needs_installation"] else "否")
+        rows.append(row)
+    return header, rows, widths
+
+
 def _third_level_compact(plan: Plan, ids: list[str]) -> list[str]:
     """Indicator ids as a reader wants them: third-level clauses, a parent's id when all are cited."""
     cited = set(ids)
@@ -282,10 +308,8 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         return [m.Table(["序号", "合作单位（受托方）", "委托网点数", "服务区域"], rows, widths=[0.8, 5, 1.6, 4])]
 
     def product_table() -> list[m.Block]:
-        rows = [[pr["name"], pr["category"] or "—", f"{pr['warranty_months']}个月",
-                 f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—",
-                 "是" if pr["needs_installation"] else "否"] for pr in ctx["products"]]
-        return [m.Table(["商品名称", "类别", "保修期", "主要部件保修期", "是否需安装"], rows, widths=[3, 2.4, 2, 2.2, 1.6])]
+        header, rows, widths = product_rows(ctx)
+        return [m.Table(header, rows, widths=widths)]
 
     def doc_list(kind: str) -> list[m.Block]:
         docs = [d for d in plan.docs.values() if d.kind == kind]
