@@ -332,11 +332,17 @@ def test_overlay_errors_are_reported(tmp_path):
     from kitgen.errors import BuildFailed, InvalidInput
     overlay = tmp_path / "overlay"
     overlay.mkdir()
-    (overlay / "dossier.yaml").write_text("items:\n  - item: 1\n    title: 营业执照\n", "utf-8")
+    (overlay / "dossier.yaml").write_text("items:\n  - item: 12\n    title: 营业执照\n", "utf-8")
     plan = kitgen.plan(kitgen.load_profile(LICENSED), overlays=[overlay], require_coverage=False)
     with pytest.raises(InvalidInput) as exc:
         dz.dossier_items(plan)
-    assert "缺少第 2、3、4" in str(exc.value)
+    assert "序号 “12” 无效" in str(exc.value)
+    # an overlay (or a pack) may replace single items: the others stay the library's
+    (overlay / "dossier.yaml").write_text("items:\n  - item: 1\n    title: 营业执照\n    supply: 营业执照正副本\n",
+                                          "utf-8")
+    plan = kitgen.plan(kitgen.load_profile(LICENSED), overlays=[overlay], require_coverage=False)
+    items = {i.item: i for i in dz.dossier_items(plan)}
+    assert len(items) == 11 and items[1].supply == "营业执照正副本" and items[4].status == "generated"
     (overlay / "dossier.yaml").unlink()
     d = docx.Document()
     d.add_paragraph("{{ f.no_such_field }}")
