@@ -335,14 +335,20 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         rows.append(["服务热线", f"{s['hotline']}（{s['hours']}）"])
         terms = ctx["industry"]["terms"]
         trade = {"onsite_hours": terms.get("onsite"), "repair_days": terms.get("repair"),    # the trade's words
-                 "delivery_days": terms.get("delivery"), "install_hours": terms.get("install")}
+                 "delivery_days": terms.get("delivery"), "install_hours": terms.get("install"),
+                 "return_days": terms.get("return"), "visit_days": terms.get("visit"),
+                 "parts_years": terms.get("parts")}
+        shown = plan.industry.commitments or list(COMMITMENTS)        # the promises this trade makes
         for key, (label, unit) in COMMITMENTS.items():
+            if key not in shown:
+                continue
             if key == "delivery_days" and not ctx["has_delivery"]:
                 continue
             if key == "install_hours" and not ctx["has_installation"]:
                 continue
             if trade.get(key):
-                label = f"{trade[key]}{'完成' if key == 'repair_days' else ''}时限"
+                label = (f"{trade[key]}供应年限" if key == "parts_years" else
+                         f"{trade[key]}{'完成' if key == 'repair_days' else ''}时限")
             rows.append([label, f"{ctx['commit'][key]}{unit}"])
         return [m.Table(["承诺项目", "承诺内容"], rows, widths=[4, 9])]
 
