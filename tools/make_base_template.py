@@ -180,7 +180,8 @@ def styles_xml() -> str:
         '<w:unhideWhenUsed/></w:style>',
         '<w:style w:type="character" w:styleId="Placeholder"><w:name w:val="Placeholder"/>'
         '<w:aliases w:val="待填写"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="1"/>'
-        '<w:qFormat/><w:rPr><w:color w:val="C00000"/><w:highlight w:val="yellow"/></w:rPr></w:style>',
+        '<w:qFormat/><w:rPr><w:color w:val="C00000"/><w:shd w:val="clear" w:color="auto" w:fill="FFFF00"/></w:rPr>'
+        '</w:style>',   # (a style's rPr may not hold w:highlight: Word drops it; the runs carry their own)
         '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
         '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
         '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style>',
