@@ -383,6 +383,11 @@ def build(out: Path) -> None:
             c.paragraphs[0].paragraph_format.first_line_indent = Cm(0)
             c.vertical_alignment = WD_ALIGN_VERTICAL.BOTTOM
 
+    # the form holds no table of contents: without w:updateFields Word opens it without asking to
+    # update fields (base.docx's settings carry it for the documents that do)
+    for uf in doc.settings.element.findall(qn("w:updateFields")):
+        doc.settings.element.remove(uf)
+
     cp = doc.core_properties
     cp.title = "商品售后服务认证申请书"
     cp.author = ""

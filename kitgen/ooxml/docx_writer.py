@@ -9,7 +9,8 @@ the page size and margins.
 
 A consultancy may replace base.docx with its own reference document: styles kitgen uses that it
 lacks are copied in from the bundled base.docx, as is the bullet list definition, and settings get
-``w:updateFields`` so Word refreshes the table of contents on opening. The pictures of its default
+``w:updateFields`` so Word refreshes the table of contents on opening (only a document that holds a
+TOC keeps it: elsewhere Word would ask to update fields for nothing). The pictures of its default
 header (the logo) and its cover page (content before the first page break, with placeholders) are
 copied into every document by kitgen.ooxml.house (docs/overlays.md); ``house_style(base)`` makes a
 base the default of ``write_docx`` for a whole build.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import threading
 import zipfile
@@ -519,6 +521,18 @@ def _fix_settings(settings: bytes) -> bytes:
     return _xml_bytes(root) if changed else settings
 
 
+@functools.lru_cache(maxsize=16)
+def _without_update_fields(settings: bytes) -> bytes:
+    """The settings without w:updateFields: a document with no TOC has nothing for Word to refresh,
+    and updateFields makes Word ask "update the fields?" every time the document opens."""
+    if b"updateFields" not in settings:
+        return settings
+    root = _xml(settings)
+    for el in root.findall(_q("updateFields")):
+        root.remove(el)
+    return _xml_bytes(root)
+
+
 # --------------------------------------------------------------------------------------------
 # The document builder
 
@@ -724,9 +738,13 @@ class _Builder:
                 entries.append((rels_name, (DECL + f'<Relationships xmlns="{PKG_REL_NS}">' + "".join(
                     f'<Relationship Id="{i}" Type="{t}" Target="{esc_attr(g)}"/>'
                     for i, t, g in self.part_rels[name]) + "</Relationships>").encode()))
+        has_toc = any(isinstance(b, Toc) for b in doc.blocks)
         for name, _ in _BASE_PARTS.values():
             if name in self.base.parts:
-                entries.append((name, self.base.parts[name]))
+                part = self.base.parts[name]
+                if name == "word/settings.xml" and not has_toc:
+                    part = _without_update_fields(part)     # Word asks to refresh only where a TOC is
+                entries.append((name, part))
         for name, data in self.media:
             entries.append(("word/" + name, data))
         entries.append(("docProps/core.xml", self.core_xml().encode()))

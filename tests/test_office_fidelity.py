@@ -1,4 +1,6 @@
-"""Every Word and Excel file of a built kit is valid against the OOXML schema (issue 15).
+"""Office fidelity (issue 15): schema-valid files, refresh prompts only where needed, spreadsheets that guide.
+
+Every Word and Excel file of a built kit is valid against the OOXML schema.
 
 Word is stricter than LibreOffice: a property out of schema order (w:tblLayout after w:tblLook,
 w:tcBorders after w:vAlign) or one a style may not hold (w:highlight in a style's run properties)
@@ -71,3 +73,22 @@ def test_templates_hold_none_of_the_three_error_classes():
             assert "<w:highlight" not in style, (name, style[:120])
         assert not re.search(r"<w:tblLook\b[^>]*/>\s*<w:tblLayout", document), name
         assert not re.search(r"<w:vAlign\b[^>]*/>\s*<w:tcBorders", document), name
+
+
+# ------------------------------------------------------------------ refresh prompts (issue 15.3)
+def test_update_fields_only_in_documents_that_hold_a_toc(kits):
+    """w:updateFields makes Word ask "update fields?" on opening: only the manual (its TOC) needs it."""
+    import zipfile
+    for name, kit in kits.items():
+        asking = []
+        for p in sorted(kit.rglob("*.docx")):
+            with zipfile.ZipFile(p) as zf:
+                settings = zf.read("word/settings.xml").decode()
+                document = zf.read("word/document.xml").decode()
+            has_toc = " TOC " in document
+            if "updateFields" in settings:
+                asking.append(p.relative_to(kit).as_posix())
+                assert has_toc, (name, p.name)
+            else:
+                assert not has_toc, (name, p.name)
+        assert asking == ["02 售后服务管理手册.docx"], (name, asking)
