@@ -8,9 +8,13 @@ Each sheet: an optional title row (merged across the columns), a bold shaded hea
 frozen, filtered and repeated on every printed page, bordered wrapped cells in 宋体, column widths
 (given in characters, or estimated from the content), A4 printing fitted to the page width
 (landscape when there are more than 6 columns), and 第 N 页 共 M 页 in the printed footer.
-Cells holding 【待填写：…】 are filled yellow, like the Word documents.
+Cells holding 【待填写：…】 are filled yellow, like the Word documents. Each row is as tall as its
+most wrapped cell (estimated from the text and the column width), since neither Excel nor
+LibreOffice grows rows on opening; a sheet wider than A4 portrait holds prints landscape. A sheet
+may carry drop-down lists on columns (Validation).
 
-Cell values: str, int, float, bool or None (empty); anything else is written as str(value).
+Cell values: str, int, float, bool, None (empty) or Formula (an expression with its cached value);
+anything else is written as str(value). A str is always text, even one that starts with "=".
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from kitgen.ooxml.xmltext import _w3cdtf, check_text
 from kitgen.ooxml.ziputil import write_zip
 
-__all__ = ["Sheet", "write_xlsx"]
+__all__ = ["Formula", "Sheet", "Validation", "write_xlsx"]
 
 DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -98,6 +102,28 @@ _THEME = (
     '</a:fmtScheme></a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>')
 
 
+@dataclass(frozen=True)
+class Validation:
+    """A drop-down list on one column's data rows (Excel 数据验证 / LibreOffice 有效性).
+
+    strict: other values are refused (errorStyle stop); otherwise Excel warns and lets them through
+    (a column whose cells may hold "删减：理由" or "部分 0.6" beside the listed values).
+    extra_rows: the list also covers that many empty rows below the data, for rows the user adds."""
+    col: int                       # 0-based column index
+    values: tuple[str, ...]
+    strict: bool = True
+    prompt: str = ""               # shown when the cell is selected
+    extra_rows: int = 0
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell computed by Excel: ``expr`` without the leading "=", ``value`` the result kitgen already
+    knows (cached, so viewers that do not recalculate, and kitgen's own readers, see it)."""
+    expr: str
+    value: int | float | str | None = None
+
+
 @dataclass
 class Sheet:
     name: str
@@ -105,6 +131,7 @@ class Sheet:
     rows: list[list]
     widths: list[float] = field(default_factory=list)     # column widths in characters; empty = estimated
     title: str = ""                                        # optional title row above the header
+    validations: list[Validation] = field(default_factory=list)
 
 
 def _esc(text: str) -> str:
@@ -158,6 +185,69 @@ def _widths(sheet: Sheet, ncols: int) -> list[float]:
     return out
 
 
+# Row heights: Excel and LibreOffice do not grow a row to its wrapped text when they open a file
+# (the rows print overlapping), so every row gets the height of its tallest cell. A line of 11 pt
+# 宋体 takes 14.25 pt in Excel (its default row height), about 13 pt in LibreOffice with Noto CJK;
+# the rest is cell padding.
+LINE_PT = 14.25
+PAD_PT = 2.25
+
+
+def _cell_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (CJK counts double)."""
+    usable = max(width - 0.5, 1.0)                  # the cell's inner margins
+    if "\n" not in text and len(text) * 2 <= usable:
+        return 1                                    # fast path: short enough even if all CJK
+    lines = 0
+    for line in text.split("\n"):
+        n = _display_len(line)
+        lines += max(1, math.ceil(n / usable))
+    return lines
+
+
+def _row_height(values, widths: list[float]) -> float | None:
+    """The height (points) a row needs, or None for a single line (the default height)."""
+    lines = 1
+    for j, v in enumerate(values):
+        if isinstance(v, str) and v and j < len(widths):
+            lines = max(lines, _cell_lines(v, widths[j]))
+    if lines == 1:
+        return None
+    return round(lines * LINE_PT + PAD_PT, 2)
+
+
+def _cell_value(ref: str, v) -> str:
+    """A Formula cell: the expression and its cached value."""
+    expr = f"<f>{_esc(v.expr)}</f>"
+    if isinstance(v.value, bool) or v.value is None:
+        return f'<c r="{ref}" s="{S_NUMBER}">{expr}</c>'
+    if isinstance(v.value, (int, float)):
+        return f'<c r="{ref}" s="{S_NUMBER}">{expr}<v>{v.value!r}</v></c>'
+    check_text(str(v.value))
+    return f'<c r="{ref}" s="{S_TEXT}" t="str">{expr}<v>{_esc(str(v.value))}</v></c>'
+
+
+def _validations_xml(sheet: Sheet, letters: list[str], first: int, last: int) -> str:
+    out = []
+    for val in sheet.validations:
+        if not (0 <= val.col < len(letters)) or not val.values:
+            continue
+        for v in val.values:
+            check_text(v)
+        listed = ",".join(v.replace('"', '""') for v in val.values)
+        if len(listed) > 255:                           # Excel's limit for an inline list
+            raise ValueError(f"validation list of column {val.col} too long for Excel (255 characters)")
+        end = max(last + val.extra_rows, first)
+        col = letters[val.col]
+        style = "" if val.strict else ' errorStyle="warning"'
+        prompt = (f' showInputMessage="1" promptTitle="可选值" prompt="{_esc(val.prompt).replace(chr(34), "&quot;")}"'
+                  if val.prompt else "")
+        out.append(f'<dataValidation type="list"{style} allowBlank="1"{prompt} showErrorMessage="1" '
+                   f'errorTitle="不在可选值中" error="{_esc("可选：" + "、".join(val.values)).replace(chr(34), "&quot;")}" '
+                   f'sqref="{col}{first}:{col}{end}"><formula1>"{_esc(listed)}"</formula1></dataValidation>')
+    return f'<dataValidations count="{len(out)}">{"".join(out)}</dataValidations>' if out else ""
+
+
 class _SharedStrings:
     def __init__(self):
         self.index: dict[str, int] = {}
@@ -196,6 +286,7 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
                     f"<v>{sst.get(sheet.title)}</v></c></row>")
         if ncols > 1:
             merges.append(f"A{rnum}:{last_col}{rnum}")
+    widths = _widths(sheet, ncols)
     header_row = 0
     if header:
         rnum += 1
@@ -204,7 +295,9 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
         for j, h in enumerate(header):
             check_text(h)
             cells.append(f'<c r="{letters[j]}{rnum}" s="{S_HEADER}" t="s"><v>{sst.get(h)}</v></c>')
-        data.append(f'<row r="{rnum}">{"".join(cells)}</row>')
+        ht = _row_height(header, widths)
+        attr = f' ht="{ht:g}" customHeight="1"' if ht else ""
+        data.append(f'<row r="{rnum}"{attr}>{"".join(cells)}</row>')
 
     # short columns (序号, 类型, 省份 …) are centred, judged on a sample of the rows
     text_style = []
@@ -231,14 +324,17 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
                 cells.append(f'<c r="{ref}" s="{S_NUMBER}" t="b"><v>{int(v)}</v></c>')
             elif isinstance(v, (int, float)) and not (isinstance(v, float) and not math.isfinite(v)):
                 cells.append(f'<c r="{ref}" s="{S_NUMBER}"><v>{v!r}</v></c>')
+            elif isinstance(v, Formula):
+                cells.append(_cell_value(ref, v))
             else:
                 cells.append(f'<c r="{ref}" s="{S_TEXT}" t="s"><v>{get(str(v))}</v></c>')
         for j in range(len(r), ncols):                     # borders on short rows too
             cells.append(f'<c r="{letters[j]}{rs}" s="{S_TEXT}"/>')
-        data.append(f'<row r="{rs}">{"".join(cells)}</row>')
+        ht = _row_height(r, widths)
+        attr = f' ht="{ht:g}" customHeight="1"' if ht else ""
+        data.append(f'<row r="{rs}"{attr}>{"".join(cells)}</row>')
 
     last_row = max(rnum, 1)
-    widths = _widths(sheet, ncols)
     cols = "".join(f'<col min="{j + 1}" max="{j + 1}" width="{w:.2f}" customWidth="1"/>'
                    for j, w in enumerate(widths))
     if header_row:
@@ -249,7 +345,7 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
     else:
         view = ('<sheetView tabSelected="1" workbookViewId="0"/>' if index == 0
                 else '<sheetView workbookViewId="0"/>')
-    landscape = ncols > 6
+    landscape = ncols > 6 or sum(widths) > 100      # ~100 characters fill A4 portrait at full size
     parts = [
         DECL, f'<worksheet xmlns="{MAIN}" xmlns:r="{REL}">',
         '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
@@ -271,6 +367,8 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
     if merges:
         parts.append(f'<mergeCells count="{len(merges)}">'
                      + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>")
+    if sheet.validations:                              # CT_Worksheet: after mergeCells, before printOptions
+        parts.append(_validations_xml(sheet, letters, header_row + 1, last_row))
     parts.append('<printOptions horizontalCentered="1"/>'
                  '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
                  f'<pageSetup paperSize="9" orientation="{"landscape" if landscape else "portrait"}" '
