@@ -18,7 +18,8 @@ EXIT_CODES = """\b
   3  配置、指标目录、条款库或覆盖层有误 invalid profile, catalog, clauses or overlay
   4  生成失败（指标未覆盖、模板错误、文件校验失败）build failed
   5  文件包不完整（check）kit incomplete
-  6  不是 kitgen 文件包（check）not a kit"""
+  6  不是 kitgen 文件包（check、pdf）not a kit
+  7  未安装 LibreOffice（pdf）LibreOffice not installed"""
 
 
 def echo_problems(err: KitgenError) -> None:

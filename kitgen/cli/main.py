@@ -12,7 +12,7 @@ import sys
 import click
 
 from kitgen._version import __version__
-from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, score_cmd
+from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, pdf_cmd, score_cmd
 from kitgen.cli.common import EXIT_CODES
 
 
@@ -34,6 +34,7 @@ def cli() -> None:
 for _command in (basic_cmd.validate, basic_cmd.init, basic_cmd.catalog, basic_cmd.industries, basic_cmd.build,
                  check_cmd.check, answers_cmd.answers, lint_cmd.lint, score_cmd.assess, score_cmd.score):
     cli.add_command(_command)
+cli.add_command(pdf_cmd.pdf)
 
 
 def main() -> None:  # console script entry point
