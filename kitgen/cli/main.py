@@ -12,7 +12,11 @@ import sys
 import click
 
 from kitgen._version import __version__
-from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, pdf_cmd, score_cmd
+from kitgen.cli import zh
+
+zh.install()         # click's own messages in Chinese, before any command (and its --help) is defined
+
+from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, pdf_cmd, score_cmd  # noqa: E402
 from kitgen.cli.common import EXIT_CODES
 
 
