@@ -7,15 +7,16 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.common import echo_problems, catalog_option, handle_errors
+from kitgen.cli.common import JSON_FORMAT, echo_problems, catalog_option, handle_errors
 
 
 @click.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(path_type=Path))
 @catalog_option
 @click.option("-q", "--quiet", is_flag=True, help="只报告错误，不列出将留待问卷补充的信息和推导的删减。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个配置的结果、问题和将留待补充的信息。")
 @handle_errors
-def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool) -> None:
+def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool, as_json: bool = False) -> None:
     """检查一个或多个配置文件，列出全部问题（行号、字段、应如何填写）；有效的配置另列出文件包将留待
     “08 待补充信息.xlsx”补充的信息和由配置推导的删减，便于先补全配置。"""
     from kitgen.api import load_profile, open_facts
@@ -24,18 +25,31 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool)
     from kitgen.content.overlay import catalog_path as overlay_catalog
     from kitgen.content.overlay import resolve
     failed: list[InvalidInput] = []
+    results = []
     for path in profiles:
         try:       # a catalog.yaml in the profile's overlays (kitgen.toml, .kitgen/) applies; --catalog wins
             cat = load_catalog(overlay_catalog(resolve(path, []) if catalog_path is None else [], catalog_path))
             profile = load_profile(path, cat)
         except InvalidInput as err:
             failed.append(err)
-            echo_problems(err)
+            results.append({"path": str(path), "valid": False, "problems": [
+                {"file": p.file, "line": p.line, "path": p.path, "message": p.message, "hint": p.hint}
+                for p in err.problems]})
+            if not as_json:
+                echo_problems(err)
             continue
-        click.echo(f"{path}: 配置有效 —— {profile.company.name}，{len(profile.outlets)} 个网点")
+        entry = {"path": str(path), "valid": True, "company": profile.company.name, "role": profile.role,
+                 "industry": profile.industry, "outlets": len(profile.outlets), "problems": []}
+        results.append(entry)
+        if not as_json:
+            click.echo(f"{path}: 配置有效 —— {profile.company.name}，{len(profile.outlets)} 个网点")
         if quiet:
             continue
         asks, deletions = open_facts(profile, cat)
+        if as_json:
+            entry["open"] = [{"key": r["key"], "label": r["label"], "count": r["count"]} for r in asks]
+            entry["deletions"] = [{"id": d.id, "name": d.name, "reason": d.reason} for d in deletions]
+            continue
         from kitgen.core.facts import profile_key
         own = [r for r in asks if profile_key(r["key"])]
         other = len(asks) - len(own)
@@ -51,6 +65,9 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool)
             if d.id.rsplit(".", 1)[0] in {x.id for x in deletions}:
                 continue                  # its parent's line says it
             click.secho(f"  提示：删减 {d.id} {d.name}：{d.reason}", fg="yellow")
+    if as_json:
+        click.echo(json.dumps({"format": JSON_FORMAT, "valid": not failed, "profiles": results},
+                              ensure_ascii=False, indent=2))
     if failed:
         sys.exit(failed[0].exit_code)
 
@@ -61,11 +78,19 @@ def validate(profiles: tuple[Path, ...], catalog_path: Path | None, quiet: bool)
 @handle_errors
 def init(path: Path, force: bool) -> None:
     """生成带注释的配置样例（默认 client.yaml），可直接通过 validate。"""
+    from kitgen.cli.schema_cmd import schema_text
+    from kitgen.core.schema import SCHEMA_FILE
     from kitgen.resources import data_dir
     if path.exists() and not force:
         raise click.UsageError(f"{path} 已存在；为避免覆盖您的内容，请换一个文件名或加 --force")
-    path.write_bytes((data_dir() / "starter.yaml").read_bytes())
-    click.echo(f"已生成 {path}。请按注释填写后运行：kitgen validate {path}")
+    # the first line points VS Code's YAML extension at the schema written beside it (completion, key checks)
+    modeline = f"# yaml-language-server: $schema={SCHEMA_FILE}\n".encode()
+    path.write_bytes(modeline + (data_dir() / "starter.yaml").read_bytes())
+    schema_path = path.parent / SCHEMA_FILE
+    text = schema_text()
+    if not schema_path.exists() or schema_path.read_text("utf-8", errors="replace") != text:
+        schema_path.write_text(text, "utf-8")
+    click.echo(f"已生成 {path}（及供编辑器补全、检查键名的 {SCHEMA_FILE}）。请按注释填写后运行：kitgen validate {path}")
 
 
 @click.command()
@@ -78,7 +103,7 @@ def catalog(as_json: bool, catalog_path: Path | None) -> None:
     cat = load_catalog(catalog_path)
     if as_json:
         click.echo(json.dumps({
-            "id": cat.id, "title": cat.title, "points_provisional": cat.points_provisional, "notice": cat.notice,
+            "format": JSON_FORMAT, "id": cat.id, "title": cat.title, "points_provisional": cat.points_provisional, "notice": cat.notice,
             "indicators": [{"id": i.id, "level": i.level, "parent": i.parent, "name": i.name, "summary": i.summary,
                             "provenance": i.provenance, "points": i.points, "points_provenance": i.points_provenance,
                             "deletable": i.deletable} for i in cat.indicators.values()]}, ensure_ascii=False, indent=2))

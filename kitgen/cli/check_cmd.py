@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.common import handle_errors
+from kitgen.cli.common import JSON_FORMAT, handle_errors
 from kitgen.errors import EXIT_INCOMPLETE, EXIT_OK
 
 CHECK_EPILOG = """\b
@@ -31,7 +31,7 @@ def check(kit_dir: Path, as_json: bool, xlsx_path: Path | None) -> None:
     from kitgen.kit.check import check_kit, text_report, xlsx_report
     report = check_kit(kit_dir)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"format": JSON_FORMAT, **report.as_dict()}, ensure_ascii=False, indent=2))
     else:
         click.echo(text_report(report))
     if xlsx_path is not None:

@@ -22,6 +22,9 @@ EXIT_CODES = """\b
   7  未安装 LibreOffice（pdf）LibreOffice not installed"""
 
 
+JSON_FORMAT = 1   # the "format" field of every --json output (raised when a field changes meaning)
+
+
 def echo_problems(err: KitgenError) -> None:
     problems = err.problems
     click.secho(f"{err.title}（共 {len(problems)} 处）：", fg="red", err=True)

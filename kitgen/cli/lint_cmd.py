@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.common import handle_errors
+from kitgen.cli.common import JSON_FORMAT, handle_errors
 from kitgen.errors import EXIT_INVALID, EXIT_OK
 
 LINT_EPILOG = """\b
@@ -35,7 +35,7 @@ def lint(directory: Path, as_json: bool) -> None:
     from kitgen.content.lint import lint as run_lint
     findings = run_lint(directory)
     if as_json:
-        click.echo(json.dumps({"directory": str(directory), "ok": not findings,
+        click.echo(json.dumps({"format": JSON_FORMAT, "directory": str(directory), "ok": not findings,
                                "findings": [{"file": p.file, "line": p.line, "path": p.path, "message": p.message,
                                              "hint": p.hint} for p in findings]}, ensure_ascii=False, indent=2))
     else:
