@@ -352,10 +352,6 @@ def convert(kit: Path, out_dir: Path | None = None, *, jobs: int = 1, force: boo
     if out_dir.exists() and (not out_dir.is_dir() or (old is None and any(out_dir.iterdir()))):
         raise BuildFailed([Problem(str(out_dir), None, "", "输出文件夹已存在且不是 kitgen pdf 生成的（没有 pdf.json）",
                                    "一个新的或空的文件夹；为保护其中的文件，kitgen 不会写入")])
-    soffice = soffice or find_soffice()
-    if soffice is None:
-        raise NoOffice([Problem("soffice", None, "", "找不到 LibreOffice，无法转换为 PDF", INSTALL_HINT)])
-
     sources, copies = kit_sources(kit)
     names = pdf_names(sources)
     result = PdfResult(out_dir=out_dir)
@@ -371,6 +367,10 @@ def convert(kit: Path, out_dir: Path | None = None, *, jobs: int = 1, force: boo
         else:
             todo.append(rel)
 
+    if todo:                       # (a rerun with nothing changed needs no LibreOffice)
+        soffice = soffice or find_soffice()
+        if soffice is None:
+            raise NoOffice([Problem("soffice", None, "", "找不到 LibreOffice，无法转换为 PDF", INSTALL_HINT)])
     out_dir.mkdir(parents=True, exist_ok=True)
     if todo:
         with tempfile.TemporaryDirectory(prefix="kitgen-pdf-") as tmp:
