@@ -44,12 +44,28 @@ def pdftotext(pdf: Path, *opts: str) -> str:
     return subprocess.run(["pdftotext", *opts, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def _one_page_pdf() -> bytes:
+    """A small valid PDF (pypdf when present, else a hand-written one)."""
+    try:
+        import io
+        from pypdf import PdfWriter
+    except ImportError:
+        return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
 @pytest.fixture(scope="module")
 def converted(soffice, tmp_path_factory):
     """(kit, pdf folder, seconds): one sample kit converted with `kitgen pdf -j 2`."""
     base = tmp_path_factory.mktemp("pdf")
     kit = kitgen.build(SAMPLE, base / "客户文件包").out_dir
-    (kit / "06 申请资料" / "01 营业执照.pdf").write_bytes(b"%PDF-1.4\n% a scan the company put in\n")
+    (kit / "06 申请资料" / "01 营业执照.pdf").write_bytes(_one_page_pdf())      # a scan the company put in
+    (kit / "06 申请资料" / "02 许可证.pdf").write_bytes(b"%PDF-1.4\n% damaged\n")  # and a damaged one
     before = {p.relative_to(kit).as_posix(): p.read_bytes() for p in kit.rglob("*") if p.is_file()}
     start = time.perf_counter()
     code, out = run("pdf", str(kit), "-j", "2", env={"KITGEN_SOFFICE": soffice})
@@ -66,7 +82,7 @@ def test_every_document_has_its_pdf_beside_the_kit(converted):
     kit, out, _ = converted
     sources, copies = kit_sources(kit)
     names = pdf_names(sources)
-    assert len(sources) > 50 and copies == ["06 申请资料/01 营业执照.pdf"]
+    assert len(sources) > 50 and copies == ["06 申请资料/01 营业执照.pdf", "06 申请资料/02 许可证.pdf"]
     for rel in sources:
         pdf = out / names[rel]
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF"), rel
@@ -191,6 +207,38 @@ def test_second_run_converts_only_what_the_company_changed(converted, soffice):
     code, output = run("pdf", str(kit), env={"KITGEN_SOFFICE": soffice})
     assert code == 0 and "转换 1 个" in output, output
     assert "400-000-0000" in pdftotext(out / "05 记录表格" / "JL-01 投诉登记处理单.pdf")
+
+
+@pytest.mark.soffice
+def test_merge_makes_one_pdf_of_the_dossier_with_bookmarks(converted, soffice):
+    pypdf = pytest.importorskip("pypdf", reason="pypdf 未安装：跳过合并 PDF 的检查（pip install pypdf）")
+    kit, out, _ = converted
+    code, output = run("pdf", str(kit), "--merge", env={"KITGEN_SOFFICE": soffice})
+    assert code == 0 and "合并的 PDF" in output, output
+    assert "未能并入合并的 PDF：06 申请资料/02 许可证.pdf" in output     # the damaged scan: noted, no crash
+    merged = out / f"{kit.name}（全部）.pdf"
+    reader = pypdf.PdfReader(str(merged))
+    parts = [p for p in sorted(out.rglob("*.pdf")) if p != merged and p.name != "02 许可证.pdf"]
+    included = [p for p in parts if "（Excel）" not in p.name and "（空白）" not in p.name and "待补充信息" not in p.name]
+    assert len(reader.pages) == sum(len(pypdf.PdfReader(str(p)).pages) for p in included)
+    outline = reader.outline
+
+    def children(title: str) -> list[str]:
+        """The titles of the bookmarks right under the top-level bookmark ``title``."""
+        k = next(i for i, it in enumerate(outline) if not isinstance(it, list) and it.title == title)
+        sub = outline[k + 1] if k + 1 < len(outline) and isinstance(outline[k + 1], list) else []
+        return [it.title for it in sub if not isinstance(it, list)]
+
+    top = [it.title for it in outline if not isinstance(it, list)]
+    assert top[:2] == ["01 申请资料清单", MANUAL] and "03 程序文件" in top and "05 记录表格" in top
+    assert "修订记录" in children(MANUAL)                                     # the manual's own headings
+    assert any(t.startswith("CX-01 ") for t in children("03 程序文件"))
+    # the scan the company put in is part of the dossier; the blank form and the questionnaire are not
+    assert "01 营业执照" in children("06 申请资料") and "00 认证申请书" in children("06 申请资料")
+    assert not any("空白" in t or "待补充" in t for t in top + children("06 申请资料"))
+    # not asked for again: the merged PDF, no longer kept up to date, goes
+    code, output = run("pdf", str(kit), env={"KITGEN_SOFFICE": soffice})
+    assert code == 0 and not merged.exists()
 
 
 # ------------------------------------------------------------------ without LibreOffice

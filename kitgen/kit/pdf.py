@@ -74,6 +74,8 @@ class PdfResult:
     copied: list[str] = field(default_factory=list)        # company PDFs/pictures copied as they are
     failed: dict[str, str] = field(default_factory=dict)   # source → why
     removed: list[str] = field(default_factory=list)       # PDFs of documents no longer in the kit
+    merged: Path | None = None                             # the whole dossier in one PDF (--merge)
+    not_merged: dict[str, str] = field(default_factory=dict)  # PDF → why it could not go into it
     seconds: float = 0.0
 
     @property
@@ -337,8 +339,10 @@ class _Worker:
 
 
 def convert(kit: Path, out_dir: Path | None = None, *, jobs: int = 1, force: bool = False,
-            soffice: str | None = None, timeout: float = TIMEOUT, progress: Progress | None = None) -> PdfResult:
-    """Convert the kit's Word and Excel files to PDF in ``out_dir`` (default ``NAME-PDF`` beside it)."""
+            soffice: str | None = None, timeout: float = TIMEOUT, progress: Progress | None = None,
+            merge: bool = False) -> PdfResult:
+    """Convert the kit's Word and Excel files to PDF in ``out_dir`` (default ``NAME-PDF`` beside it);
+    ``merge``: also one PDF of the whole dossier with bookmarks (needs pypdf)."""
     start = time.perf_counter()
     kit = Path(kit)
     if not kit.is_dir() or read_manifest(kit) is None:
@@ -403,8 +407,22 @@ def convert(kit: Path, out_dir: Path | None = None, *, jobs: int = 1, force: boo
         files.append({"source": rel, "sha256": hashes[rel], "pdf": names[rel], "pdf_sha256": _sha(out_dir / names[rel])})
     for rel in copies:
         files.append({"source": rel, "sha256": hashes[rel], "pdf": rel, "pdf_sha256": hashes[rel]})
+    merged_name = f"{kit.resolve().name}（全部）.pdf"
+    old_merged = (old or {}).get("merged")
+    if merge:
+        manifest = read_manifest(kit) or {}
+        kinds = {f.get("path"): f.get("kind") for f in manifest.get("files", []) if isinstance(f, dict)}
+        parts = [(e["pdf"], e["source"]) for e in files if _in_merged(e["source"], e["pdf"], kinds)]
+        result.merged = merge_pdfs(out_dir, sorted(parts), out_dir / merged_name, result.not_merged)
+    elif isinstance(old_merged, dict) and isinstance(old_merged.get("pdf"), str):
+        target = _inside(out_dir, old_merged["pdf"])     # not asked for this time: a stale one of ours goes
+        if target is not None and target.is_file() and _sha(target) == old_merged.get("pdf_sha256"):
+            target.unlink()
+            result.removed.append(old_merged["pdf"])
     data = {"format": 1, "kitgen": __version__, "kit": str(kit.resolve()), "files": files,
             "failed": [{"source": k, "reason": v} for k, v in sorted(result.failed.items())]}
+    if result.merged is not None:
+        data["merged"] = {"pdf": merged_name, "pdf_sha256": _sha(result.merged)}
     (out_dir / PDF_MANIFEST).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
     result.seconds = time.perf_counter() - start
     return result
@@ -505,3 +523,69 @@ def _prune_empty(root: Path) -> None:
             path.rmdir()
         except OSError:
             pass
+
+
+# ----------------------------------------------------------------------------------------- one merged PDF
+def _in_merged(source: str, pdf: str, kinds: dict[str, str]) -> bool:
+    """What a reviewer reads once: no questionnaire (it is for the company), no blank application
+    form, and a workbook's PDF only when no Word file of the same name holds the same table."""
+    if kinds.get(source) == "questionnaire" or "（空白）" in source:
+        return False
+    return "（Excel）" not in pdf
+
+
+def merge_pdfs(out_dir: Path, parts: list[tuple[str, str]], target: Path,
+               skipped: dict[str, str] | None = None) -> Path:
+    """``parts`` (pdf path relative to out_dir, kit source) in order, as one PDF: a bookmark per
+    folder, under it one per document, under that the document's own bookmarks (its headings).
+    A PDF that cannot be read (a damaged scan the company put in) is left out and noted in ``skipped``."""
+    try:
+        from pypdf import PdfReader, PdfWriter
+    except ImportError:
+        raise BuildFailed([Problem("pypdf", None, "", "合并 PDF 需要 pypdf", "pip install pypdf（或 pip install 'kitgen[pdf]'）")]) from None
+    writer = PdfWriter()
+    folders: dict[str, object] = {}
+    for rel, _source in parts:
+        start = len(writer.pages)
+        try:
+            reader = PdfReader(str(out_dir / rel))
+            writer.append(reader, import_outline=False)
+        except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on a damaged file
+            while len(writer.pages) > start:          # nothing half-appended stays in
+                writer.remove_page(len(writer.pages) - 1)
+            if skipped is not None:
+                skipped[rel] = f"无法读取（{type(e).__name__}）"
+            continue
+        if len(writer.pages) == start:
+            continue
+        folder, _, name = rel.rpartition("/")
+        parent = None
+        if folder:
+            if folder not in folders:
+                folders[folder] = writer.add_outline_item(title=folder, page_number=start, is_open=False)
+            parent = folders[folder]
+        item = writer.add_outline_item(title=name.rpartition(".")[0], page_number=start, parent=parent,
+                                       is_open=False)
+        _copy_outline(reader, reader.outline, writer, item, start)
+    writer.page_mode = "/UseOutlines"
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("wb") as fh:
+        writer.write(fh)
+    os.replace(tmp, target)
+    return target
+
+
+def _copy_outline(reader, items, writer, parent, offset: int) -> None:
+    last = None
+    for it in items:
+        if isinstance(it, list):
+            if last is not None:
+                _copy_outline(reader, it, writer, last, offset)
+            continue
+        try:
+            page = reader.get_destination_page_number(it)
+        except Exception:  # noqa: BLE001 - a bookmark without a usable destination is left out
+            continue
+        if page is None or page < 0:
+            continue
+        last = writer.add_outline_item(title=str(it.title), page_number=offset + page, parent=parent, is_open=False)
