@@ -306,15 +306,20 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
         hdr = len(header[j]) if j < len(header) else 0
         text_style.append(S_CENTER if longest <= 6 and hdr <= 6 else S_TEXT)
     get = sst.get
+    # a text no longer than this (characters, even if all CJK) fits one line of its column
+    one_line = [max(w - 0.5, 1.0) / 2 for w in widths]
     for r in rows:
         rnum += 1
         cells = []
         rs = str(rnum)
+        lines = 1
         for j, v in enumerate(r):
             ref = letters[j] + rs
             if v is None or v == "":
                 cells.append(f'<c r="{ref}" s="{S_TEXT}"/>')
             elif isinstance(v, str):
+                if len(v) > one_line[j] or "\n" in v:
+                    lines = max(lines, _cell_lines(v, widths[j]))
                 if "【待填写" in v:
                     check_text(v)
                     cells.append(f'<c r="{ref}" s="{S_PLACEHOLDER}" t="s"><v>{get(v)}</v></c>')
@@ -330,8 +335,7 @@ def _sheet_xml(sheet: Sheet, name: str, index: int, sst: _SharedStrings) -> tupl
                 cells.append(f'<c r="{ref}" s="{S_TEXT}" t="s"><v>{get(str(v))}</v></c>')
         for j in range(len(r), ncols):                     # borders on short rows too
             cells.append(f'<c r="{letters[j]}{rs}" s="{S_TEXT}"/>')
-        ht = _row_height(r, widths)
-        attr = f' ht="{ht:g}" customHeight="1"' if ht else ""
+        attr = f' ht="{round(lines * LINE_PT + PAD_PT, 2):g}" customHeight="1"' if lines > 1 else ""
         data.append(f'<row r="{rs}"{attr}>{"".join(cells)}</row>')
 
     last_row = max(rnum, 1)
