@@ -114,6 +114,7 @@ class Validation:
     strict: bool = True
     prompt: str = ""               # shown when the cell is selected
     extra_rows: int = 0
+    data_rows: tuple[int, ...] = ()  # only these data rows (0-based); empty = the whole column
 
 
 @dataclass(frozen=True)
@@ -239,12 +240,16 @@ def _validations_xml(sheet: Sheet, letters: list[str], first: int, last: int) ->
             raise ValueError(f"validation list of column {val.col} too long for Excel (255 characters)")
         end = max(last + val.extra_rows, first)
         col = letters[val.col]
+        sqref = (" ".join(f"{col}{first + i}" for i in val.data_rows if 0 <= i <= last - first)
+                 if val.data_rows else f"{col}{first}:{col}{end}")
+        if not sqref:
+            continue
         style = "" if val.strict else ' errorStyle="warning"'
         prompt = (f' showInputMessage="1" promptTitle="可选值" prompt="{_esc(val.prompt).replace(chr(34), "&quot;")}"'
                   if val.prompt else "")
         out.append(f'<dataValidation type="list"{style} allowBlank="1"{prompt} showErrorMessage="1" '
                    f'errorTitle="不在可选值中" error="{_esc("可选：" + "、".join(val.values)).replace(chr(34), "&quot;")}" '
-                   f'sqref="{col}{first}:{col}{end}"><formula1>"{_esc(listed)}"</formula1></dataValidation>')
+                   f'sqref="{sqref}"><formula1>"{_esc(listed)}"</formula1></dataValidation>')
     return f'<dataValidations count="{len(out)}">{"".join(out)}</dataValidations>' if out else ""
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 
 from kitgen.core.facts import ANSWER_HEADER, ANSWER_SHEET, KEY_HEADER, FULL_KEY_RE, Question, format_value
 from kitgen.core.plan import Plan
-from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
+from kitgen.ooxml.xlsx_writer import Sheet, Validation, write_xlsx
 from kitgen.render.output import OutputFile
 
 PATH = "08 待补充信息.xlsx"
@@ -75,7 +75,16 @@ def questionnaire_file(plan: Plan, counts: dict[str, Counter]) -> tuple[OutputFi
                       r["current"], files, r["count"] or "", r["answer"]])
     p = plan.profile
     asked = sum(1 for r in rows if r["status"] == "ask")
-    sheet = Sheet(name=ANSWER_SHEET, header=HEADER, rows=table, widths=WIDTHS,
+    # a drop-down in the 答案 cell of every question whose answer is a choice
+    by_choices: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        q = _question(plan, r["key"])
+        if q is not None and q.kind == "choice" and q.choices:
+            by_choices.setdefault(tuple(q.choices), []).append(i)
+    answer_col = HEADER.index(ANSWER_HEADER)
+    validations = [Validation(answer_col, choices, strict=True, prompt="、".join(choices), data_rows=tuple(idx))
+                   for choices, idx in by_choices.items()]
+    sheet = Sheet(name=ANSWER_SHEET, header=HEADER, rows=table, widths=WIDTHS, validations=validations,
                   title=f"{p.company.name} 待补充信息（共 {len(rows)} 项，待回答 {asked} 项）：请在最后一列“答案”中填写，"
                         "默认值可直接采用或改写；不要改动“键”列")
     data = write_xlsx([sheet], title=TITLE, author=p.documents.editor or p.company.name,

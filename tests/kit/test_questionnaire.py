@@ -281,3 +281,14 @@ def test_validate_passes_a_sparse_profile_and_says_what_stays_open(tmp_path):
     assert code == 0, output
     assert "配置有效" in output and "company.legal_representative" in output and "法定代表人" in output
     assert "service.commitments.response_hours" in output and "响应时限" in output and "删减 5.2.6" in output
+
+
+def test_a_choice_gets_a_drop_down_in_its_answer_cell(fresh):
+    wb = openpyxl.load_workbook(fresh / QUESTIONNAIRE)
+    ws = wb.worksheets[0]
+    header_row = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if "键" in r)
+    header = [c.value for c in ws[header_row]]
+    row = next(r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, header.index("键") + 1).value == "target_star")
+    cell = f"{openpyxl.utils.get_column_letter(header.index('答案') + 1)}{row}"
+    lists = [dv for dv in ws.data_validations.dataValidation if cell in str(dv.sqref).split()]
+    assert lists and "五星级" in lists[0].formula1
