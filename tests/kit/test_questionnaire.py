@@ -76,7 +76,7 @@ def test_content_controls_stay_yellow_in_libreoffice(fresh, soffice, tmp_path):
     pdf = convert_to_pdf(soffice, fresh / "06 申请资料" / "05 组织简介.docx", tmp_path)
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
     png = next(tmp_path.glob("p*.png"))
-    colours = set(Image.open(png).convert("RGB").getdata())
+    colours = {c for _n, c in Image.open(png).convert("RGB").getcolors(1 << 24)}
     assert (255, 255, 0) in colours, "the placeholders lost their yellow highlight"
 
 
