@@ -7,7 +7,6 @@ text: a library is compiled once per process however many kits it builds.
 from __future__ import annotations
 
 import contextvars
-import copy
 import functools
 import hashlib
 import os
@@ -254,8 +253,8 @@ class _Sandbox(SandboxedEnvironment):
                 self.filters[name] = _guarded(self.filters[name], pre)
 
     def _generate(self, source, name, filename, defer_init=False):
-        # a copy: the caller's tree stays as parsed (kitgen lint walks it after compiling)
-        return super()._generate(_Guard().visit(copy.deepcopy(source)), name, filename, defer_init=defer_init)
+        # (rewrites the tree in place: compile a tree you keep walking afterwards from its text)
+        return super()._generate(_Guard().visit(source), name, filename, defer_init=defer_init)
 
     def _concat(self, *parts):
         total = sum(len(p) if isinstance(p, str) else len(str(p)) for p in parts)
