@@ -272,7 +272,7 @@ def test_outlets_file_is_confined_to_the_profiles_folder(tmp_path):
         result = run("validate", path)
         assert result.exit_code == 3 and "不在配置文件所在的文件夹" in result.output, (ref, result.output)
         assert "--outlets-anywhere" in result.output
-        assert run("validate", path, "--outlets-anywhere").exit_code == 0
+        assert run("validate", "-q", path, "--outlets-anywhere").exit_code == 0
     (client / "sub").mkdir()
     outlets_csv(client / "sub" / "o.csv", 2)
-    assert run("validate", write(client, NO_OUTLETS + "outlets_file: sub/o.csv\n")).exit_code == 0
+    assert run("validate", "-q", write(client, NO_OUTLETS + "outlets_file: sub/o.csv\n")).exit_code == 0

@@ -84,7 +84,7 @@ def test_a_sexagesimal_count_is_refused_quoting_it(tmp_path):
 
 def test_validate_passes_only_what_it_keeps(tmp_path):
     path = write(tmp_path, replace("hotline: 400-000-0000", "hotline: 02164705123"))
-    result = run("validate", path)
+    result = run("validate", "-q", path)
     assert result.exit_code == 0
     profile = kitgen.load_profile(path)
     assert profile.service.hotline == "02164705123"
@@ -193,7 +193,7 @@ def test_the_first_visible_sheet_is_used_and_that_is_said(tmp_path):
     profile = kitgen.load_profile(path)
     assert [o.name for o in profile.outlets] == ["杭州服务中心"]
     assert any("隐藏" in str(w) for w in profile.warnings)
-    assert "隐藏" in run("validate", path).output
+    assert "隐藏" in run("validate", "-q", path).output
 
 
 def test_merged_cells_carry_their_value_to_every_row(tmp_path):
@@ -250,6 +250,6 @@ def test_many_bad_rows_make_a_capped_report(tmp_path):
 @pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2066"])
 def test_bidi_and_zero_width_characters_in_names_are_warned(tmp_path, char):
     path = write(tmp_path, replace("name: 杭州服务中心", f'name: "杭州{char}服务中心"'))
-    result = run("validate", path)
+    result = run("validate", "-q", path)
     assert result.exit_code == 0 and "注意" in result.output and f"U+{ord(char):04X}" in result.output
     assert char not in result.output
