@@ -394,11 +394,12 @@ def _col(cols: dict[str, int], prefix: str) -> int | None:
 
 def load_workbook_input(path: Path, catalog: Catalog) -> ScoreInput:
     """The workbook `kitgen assess` wrote, as the company filled it in."""
+    from kitgen.limits import SCORE_FILE_MAX_BYTES
     from kitgen.ooxml.safe_read import Unreadable, read_regular, read_xlsx
     from kitgen.ooxml.sheetcols import col_letter
     name = str(path)
     try:
-        sheets = {s.name: s for s in read_xlsx(read_regular(path, 50 * 1024 * 1024))}
+        sheets = {s.name: s for s in read_xlsx(read_regular(path, SCORE_FILE_MAX_BYTES))}
     except Unreadable as e:
         raise InvalidInput([Problem(name, None, "", f"无法读取自评表：{e.message}",
                                     "kitgen assess 生成、用 Excel/WPS 填写后保存的 .xlsx 文件")]) from None
@@ -522,12 +523,17 @@ def load_input(path: Path, catalog: Catalog) -> ScoreInput:
     path = Path(path)
     if not path.exists():
         raise InvalidInput([Problem(str(path), None, "", "文件不存在", "kitgen assess 生成的 .xlsx，或 YAML 形式的自评结果")])
-    head = b""
-    try:
-        with open(path, "rb") as fh:
+    from kitgen.limits import SCORE_FILE_MAX_BYTES
+    from kitgen.ooxml.safe_read import Unreadable, open_regular
+    try:                               # a regular file under the cap: not /dev/zero, not a FIFO
+        fh, _ = open_regular(path, SCORE_FILE_MAX_BYTES)
+        with fh:
             head = fh.read(4)
+    except Unreadable as e:
+        raise InvalidInput([Problem(str(path), None, "", f"无法读取：{e.message}",
+                                    "kitgen assess 生成的 .xlsx，或 YAML 形式的自评结果（普通文件）")]) from None
     except OSError:
-        pass
+        head = b""
     if path.suffix.lower() in (".xlsx", ".xlsm") or head == b"PK\x03\x04":
         return load_workbook_input(path, catalog)
     return load_yaml_input(path, catalog)

@@ -348,8 +348,8 @@ def check_text(text: str, site: TextSite, ctx: dict, targets: Targets | None, ou
         return
     env = _Env.get()
     try:
+        env.compile(text)              # (compiling rewrites a tree for the sandbox: walk a fresh parse)
         ast = env.parse(text)
-        env.compile(ast)
     except TemplateSyntaxError as exc:
         out.append(site.problem(f"模板语法错误：{exc.message}", "合法的 Jinja 语法，如 {{ company.name }}", exc.lineno))
         return

@@ -5,6 +5,7 @@ clause, document or form with the same id replaces the earlier one; new ids are 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,7 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     for _, path, item, did in _entries(src, c, "文件登记", DOC_KEYS, ("id", "kind", "code", "title"), "文件标识",
                                        lib, lib.docs):
         kind = c.choice(item.get("kind"), f"{path}.kind", DOC_KINDS, "文件类别")
+        _check_name(c, item, path)
         lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
                                indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
                                related=_str_list(c, item.get("related"), f"{path}.related"),
@@ -211,6 +213,7 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
     required = ("id", "code", "title", "procedure", "layout")
     for _, path, item, fid in _entries(src, c, "记录表格", FORM_KEYS, required, "表格标识", lib, lib.forms):
+        _check_name(c, item, path)
         layout = item.get("layout")
         if not isinstance(layout, list):
             c.add(f"{path}.layout", "版式应是列表", "- fields: [[编号, 日期]]")
@@ -230,6 +233,27 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
                                  when=str(item.get("when") or ""), landscape=bool(item.get("landscape", False)),
                                  layout=layout, loc=Loc(src.name, src.line(path)))
     problems.extend(c.problems)
+
+
+_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORECASE)
+_CODE_BAD = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|]')
+NAME_BYTES = 200          # "code title" in a file name: room for ".new.docx" within 255 bytes
+
+
+def _check_name(c: Checker, item: dict, path: str) -> None:
+    """A document's or form's code and title become its file name "CODE TITLE.docx": refuse what
+    cannot be a file name everywhere (Windows device names, path characters, over-long names)."""
+    code, title = str(item.get("code")).strip(), str(item.get("title")).strip()
+    if _DEVICE.fullmatch(code) or _DEVICE.fullmatch(title.rstrip(" .")):
+        c.add(f"{path}.code", f"编号 “{code}” 与 Windows 保留的设备名（CON、NUL、AUX 等）相同，文件在 Windows 上无法打开",
+              "字母、数字和连字符组成的编号，如 CX-19")
+    elif _CODE_BAD.search(code):
+        c.add(f"{path}.code", f"编号 “{code!r}” 含有不能用于文件名的字符（/ \\ : * ? \" < > | 或控制字符）",
+              "字母、数字和连字符组成的编号，如 CX-19")
+    size = len(f"{code} {title}".encode("utf-8"))
+    if size > NAME_BYTES:
+        c.add(f"{path}.title", f"名称过长（编号与名称共 {size} 字节，用作文件名时超出文件系统的限制）",
+              f"编号与名称合计不超过 {NAME_BYTES} 字节（约 60 个汉字）")
 
 
 def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:

@@ -27,8 +27,18 @@ _UNSAFE = str.maketrans({"/": "／", "\\": "＼", ":": "：", "*": "＊", "?": "
 def safe_name(text: str) -> str:
     """A file name that is safe on Windows, macOS and Linux and cannot leave its folder."""
     name = text.translate(_UNSAFE)
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
-    return name[:120] or "未命名"
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", name).strip().strip(".")
+    name = name[:120]
+    while len(name.encode("utf-8")) > _NAME_BYTES:     # room for ".new.docx" on a 255-byte file system
+        name = name[:-1]
+    name = name.rstrip(" .")
+    if _WINDOWS_DEVICE.fullmatch(name):
+        name = "_" + name                              # CON, NUL, AUX …: unusable as a name on Windows
+    return name or "未命名"
+
+
+_NAME_BYTES = 200
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]) *(\..*)?", re.IGNORECASE)
 
 
 @dataclass

@@ -130,8 +130,14 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
         raise BuildFailed([Problem(str(template), None, "", f"认证申请书模板无法打开：{type(exc).__name__}: {exc}",
                                    "一个有效的 Word（.docx）文件")]) from None
+    from kitgen.core.textrender import TemplateLimit, limited
     try:
-        tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
+        from kitgen.limits import TEMPLATE_MAX_FORM_OUTPUT
+        with limited(TEMPLATE_MAX_FORM_OUTPUT):   # the sandbox's budget: loops, output, time (limits.py)
+            tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
+    except TemplateLimit as exc:
+        raise BuildFailed([Problem(str(template), getattr(exc, "lineno", None), "",
+                                   f"认证申请书模板出错：超出限制：{exc}", "只生成申请书需要的文字")]) from None
     except Exception as exc:  # noqa: BLE001 - any failure (1/0, include, a broken tag) is the template's
         if not isinstance(exc, TemplateError) and "no loader" in str(exc):
             exc = TemplateError("不能读取其他文件（include / import / extends 不可用）")
