@@ -77,6 +77,13 @@ def load_fact_book(profile: Profile, industry, ovs: list, answers: Path | None =
     name = str(profile.source_path) if profile.source_path else "profile"
     if profile.answers_file:
         path = base / profile.answers_file
+        try:       # like outlets_file: a profile handed over by a client cannot pull in any file of this machine
+            inside = path.resolve().is_relative_to(base.resolve())
+        except (OSError, ValueError, RuntimeError):
+            inside = False
+        if not inside:
+            raise InvalidInput([Problem(name, None, "answers_file", f"答案表 “{profile.answers_file}” 不在配置文件所在的文件夹中",
+                                        "与配置文件同一文件夹（或其子文件夹）中的答案表；别处的表请用命令行 --answers 给出")])
         if not path.is_file():
             raise InvalidInput([Problem(name, None, "answers_file", f"找不到答案表 {path}",
                                         "相对本配置文件所在文件夹的路径，如 08 待补充信息.xlsx")])

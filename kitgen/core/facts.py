@@ -396,8 +396,10 @@ def check_answers(raw: list[RawAnswer], questions: dict[str, Question]) -> dict[
     return out
 
 
-def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "answers") -> list[RawAnswer]:
-    """``answers:`` in a profile (or a YAML answers file): key → value."""
+def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "answers",
+                         plain: dict[str, str] | None = None) -> list[RawAnswer]:
+    """``answers:`` in a profile (or a YAML answers file): key → value. ``plain``: the source text of
+    plain scalars YAML 1.1 typed as something else (yamlsrc.Source.plain): an answer is what was typed."""
     if data is None:
         return []
     if not isinstance(data, dict):
@@ -406,6 +408,8 @@ def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "an
     out = []
     for k, v in data.items():
         path = join(base_path, str(k)) if base_path else str(k)
+        if plain and path in plain and not isinstance(v, str):
+            v = plain[path]
         out.append(RawAnswer(str(k), v, Problem(src_name, line_of(path), path, "")))
     return out
 
@@ -456,7 +460,7 @@ def answers_from_file(path: Path, base: Path | None = None) -> list[RawAnswer]:
     display = str(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         src = yamlsrc.load(path, display)
-        return answers_from_mapping(src.data, src.name, src.line, base_path="")
+        return answers_from_mapping(src.data, src.name, src.line, base_path="", plain=src.plain)
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput([Problem(display, None, "", "答案文件应是 .xlsx（待补充信息表）或 .yaml",
                                     "08 待补充信息.xlsx")])

@@ -505,7 +505,7 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
                 if isinstance(value, (dict, list)):
                     c.add(join("answers", str(key)), f"答案应是一个值，而不是{_kind(value)}", "文字或数字")
                     continue
-                answers[str(key)] = value
+                answers[str(key)] = c.written(value, join("answers", str(key)))   # as typed (02164705123 stays)
                 answer_lines[str(key)] = src.line(join("answers", str(key)))
     answers_file = c.text(data.get("answers_file"), "answers_file", "答案表的路径（相对本配置文件），如 08 待补充信息.xlsx")
 

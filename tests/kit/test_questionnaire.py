@@ -292,3 +292,19 @@ def test_a_choice_gets_a_drop_down_in_its_answer_cell(fresh):
     cell = f"{openpyxl.utils.get_column_letter(header.index('答案') + 1)}{row}"
     lists = [dv for dv in ws.data_validations.dataValidation if cell in str(dv.sqref).split()]
     assert lists and "五星级" in lists[0].formula1
+
+
+def test_answers_keep_what_was_typed_and_stay_in_the_profiles_folder(tmp_path):
+    profile = tmp_path / "p.yaml"
+    text = GOOD.read_text("utf-8") + "answers:\n  company.contact.phone: 02164705123\n  company.postcode: 050000\n"
+    profile.write_text(text, "utf-8")
+    code, output = run("build", profile, "-o", tmp_path / "kit")
+    assert code == 0, output
+    everything = "\n".join(all_text(tmp_path / "kit").values())
+    assert "02164705123" in everything                    # not the octal 299076179
+    (tmp_path / "sub").mkdir()
+    elsewhere = tmp_path.parent / "answers-elsewhere.yaml"
+    elsewhere.write_text("gm_name: 某人\n", "utf-8")
+    profile.write_text(GOOD.read_text("utf-8") + f"answers_file: ../{elsewhere.name}\n", "utf-8")
+    code, output = run("build", profile, "-o", tmp_path / "kit2")
+    assert code == 3 and "不在配置文件所在的文件夹中" in output and "--answers" in output
