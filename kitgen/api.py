@@ -126,10 +126,14 @@ def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None
     house_template(ovs)                # a reference document that cannot be used fails before any work
     cat = load_catalog(catalog_path(ovs, catalog))
     profile = load_profile(profile_path, cat, ovs, outlets_anywhere=outlets_anywhere)
+    from kitgen.core import snapshot
     from kitgen.core.textrender import build_budget
-    with build_budget():               # every template of this build shares one budget (limits.py)
-        the_plan = _plan(profile, cat, ovs, answers=answers)
-        return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
+    try:
+        with build_budget():           # every template of this build shares one budget (limits.py)
+            the_plan = _plan(profile, cat, ovs, answers=answers)
+            return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
+    finally:
+        snapshot.save()                # what this build compiled or parsed first (kitgen.core.snapshot)
 
 
 __all__ = ["load_profile", "plan", "build", "InvalidInput"]

@@ -99,7 +99,7 @@ def bundled_path() -> Path:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> Catalog:
-    return parse_catalog(yamlsrc.load(Path(path)))
+    return parse_catalog(yamlsrc.load(Path(path), library=True))
 
 
 def load_catalog(path: Path | None = None) -> Catalog:

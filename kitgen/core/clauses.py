@@ -135,14 +135,14 @@ def _rel(root: Path, path: Path) -> str:
 def _load_root(root: Path, lib: Library, problems: list[Problem]) -> None:
     docs = root / "documents.yaml"
     if docs.is_file():
-        src = yamlsrc.load(docs, _rel(root, docs))
+        src = yamlsrc.load(docs, _rel(root, docs), library=True)
         _docs(src, lib, problems)
     forms = root / "forms.yaml"
     if forms.is_file():
-        src = yamlsrc.load(forms, _rel(root, forms))
+        src = yamlsrc.load(forms, _rel(root, forms), library=True)
         _forms(src, lib, problems)
     for path in clause_files(root):
-        src = yamlsrc.load(path, _rel(root, path))
+        src = yamlsrc.load(path, _rel(root, path), library=True)
         _clauses(src, lib, problems)
 
 

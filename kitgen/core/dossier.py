@@ -109,7 +109,7 @@ def load_text(path: Path, complete: bool = True) -> DossierText:
 
 def _parse_text(path: Path, complete: bool = True) -> DossierText:
     name = f"clauses/{SOURCE}" if path.parent.name == "clauses" else str(path)
-    src = yamlsrc.load(path, name)
+    src = yamlsrc.load(path, name, library=True)
     c = Checker(src)
     data = src.data if isinstance(src.data, dict) else {}
     if not isinstance(src.data, dict):

@@ -211,7 +211,7 @@ def load_questions(roots: list[Path]) -> dict[str, Question]:
         path = root / QUESTIONS
         if not path.is_file():
             continue
-        src = yamlsrc.load(path, _display(path))
+        src = yamlsrc.load(path, _display(path), library=True)
         c = Checker(src)
         if not isinstance(src.data, list):
             c.add("", "问题登记文件的最外层应是列表", "- key: company.legal_representative")
@@ -256,7 +256,7 @@ def load_defaults(roots: list[Path], questions: dict[str, Question]) -> tuple[di
         path = root / DEFAULTS
         if not path.is_file():
             continue
-        src = yamlsrc.load(path, _display(path))
+        src = yamlsrc.load(path, _display(path), library=True)
         c = Checker(src)
         if src.data is None:
             continue

@@ -122,7 +122,7 @@ def _load(overlay_pack_roots: tuple[Path, ...]) -> tuple[tuple[str, Industry], .
 
 
 def _read_pack(path: Path, problems: list[Problem]) -> Industry | None:
-    src = yamlsrc.load(path, _display(path))
+    src = yamlsrc.load(path, _display(path), library=True)
     c = Checker(src)
     item = src.data
     if c.mapping(item, "", KEYS, ("id", "name", "product_noun")) is None:
@@ -210,7 +210,7 @@ def _laws(extra: tuple[Path, ...]) -> dict[str, Law]:
     out: dict[str, Law] = {}
     problems: list[Problem] = []
     for path in (data_dir() / "laws.yaml", *extra):
-        src = yamlsrc.load(path, _display(path))
+        src = yamlsrc.load(path, _display(path), library=True)
         c = Checker(src)
         for i, item in enumerate(src.data if isinstance(src.data, list) else []):
             lpath = join("", i)

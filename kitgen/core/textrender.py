@@ -2,14 +2,15 @@
 
 Profile values enter only as data in the context; they are never themselves compiled as templates,
 so a company called "{{ 7*7 }}" is printed as written. Compiled templates are cached by source
-text: a library is compiled once per process however many kits it builds.
+text: a library is compiled once per process however many kits it builds, and once per machine
+(kitgen.core.snapshot keeps the sandbox's compiled code between runs, keyed by the text, this
+module's own source and the versions).
 """
 from __future__ import annotations
 
 import contextvars
 import functools
 import hashlib
-import os
 import re
 import time
 import types
@@ -17,14 +18,18 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import BaseLoader, FileSystemBytecodeCache, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
 from jinja2 import nodes
 from jinja2.runtime import markup_join, str_join
+from jinja2.environment import TemplateExpression
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment, SandboxedFormatter, SecurityError
 from jinja2.visitor import NodeTransformer
 from markupsafe import EscapeFormatter, Markup
 
 from kitgen import limits
+from kitgen.core import snapshot
 from kitgen.errors import BuildFailed, KitgenError, Problem
 
 MAX_POWER_BITS = limits.TEMPLATE_MAX_POWER_BITS   # 2**4096: far beyond any number a document prints
@@ -368,46 +373,15 @@ def _pre_tojson(value=None, indent=None, *_a, **_k):
 
 
 class _TextLoader(BaseLoader):
-    """Templates named by the hash of their text, so Jinja's bytecode cache can keep them."""
-
-    def __init__(self) -> None:
-        self.sources: dict[str, str] = {}
+    """No files: ``{% include/import/extends %}`` in a clause text finds nothing."""
 
     def get_source(self, environment, template):
-        if template not in self.sources:       # {% include/import/extends %} in a clause: no files here
-            raise TemplateNotFound(template)
-        return self.sources[template], None, lambda: True
-
-
-def _bytecode_cache():
-    """Compiled clause texts kept between runs (Jinja's own FileSystemBytecodeCache, keyed by the
-    text's checksum): compiling ~1,500 texts is half a cold build. KITGEN_NO_CACHE=1 turns it off;
-    KITGEN_CACHE_DIR moves it; an unwritable home simply means no cache."""
-    if os.environ.get("KITGEN_NO_CACHE"):
-        return None
-    base = os.environ.get("KITGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "kitgen")
-    path = os.path.join(base, "jinja")
-    try:
-        os.makedirs(path, exist_ok=True)
-        if not os.access(path, os.W_OK):
-            return None
-    except OSError:
-        return None
-    # compiled code depends on kitgen's sandbox and on the environment's settings: name them in the
-    # file pattern so a changed sandbox (or kitgen version) never runs code compiled for an older one
-    import jinja2
-    from kitgen._version import __version__
-    fingerprint = hashlib.sha1(repr((__version__, jinja2.__version__, sorted(_Sandbox.intercepted_binops),
-                                     sorted(_Sandbox.intercepted_unops), True, True, False,
-                                     SANDBOX_VERSION)).encode()).hexdigest()[:12]
-    return FileSystemBytecodeCache(path, f"kitgen-{fingerprint}-%s.cache")
+        raise TemplateNotFound(template)
 
 
 _LOADER = _TextLoader()
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
-                trim_blocks=True, lstrip_blocks=True, loader=_LOADER, bytecode_cache=_bytecode_cache(),
-                cache_size=0, auto_reload=False)
+                trim_blocks=True, lstrip_blocks=True, loader=_LOADER, cache_size=0, auto_reload=False)
 
 
 def _join_cn(values: Any, sep: str = "、") -> str:
@@ -417,19 +391,97 @@ def _join_cn(values: Any, sep: str = "、") -> str:
 _ENV.filters["cnjoin"] = _join_cn
 
 
+@functools.lru_cache(maxsize=1)
+def _own_source() -> str:
+    try:
+        with open(__file__, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(env: SandboxedEnvironment, autoescape) -> str:
+    """What compiled code depends on besides the text and the versions the snapshot is keyed by:
+    this module (the sandbox, its rewriting of the parsed tree) and the environment's settings."""
+    return repr((SANDBOX_VERSION, _own_source(), type(env).__name__, sorted(env.intercepted_binops),
+                 sorted(env.intercepted_unops), env.undefined.__name__, autoescape, env.trim_blocks,
+                 env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence, env.block_start_string,
+                 env.variable_start_string, env.comment_start_string, env.line_statement_prefix,
+                 sorted(env.extensions)))
+
+
+def _fingerprint(env: SandboxedEnvironment | None = None) -> str:
+    env = _ENV if env is None else env
+    return _settings(env, env.autoescape if isinstance(env.autoescape, bool) else repr(env.autoescape))
+
+
+def _from_code(code):
+    return _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None), None)
+
+
 @lru_cache(maxsize=8192)
 def _template(text: str):
+    """The sandbox's compiled template for ``text`` (as ``get_template`` would build it): from the
+    snapshot when this text was compiled before, else compiled now and added to it."""
     name = hashlib.sha1(text.encode("utf-8")).hexdigest()
-    _LOADER.sources[name] = text
-    try:
-        return _ENV.get_template(name)
-    finally:
-        del _LOADER.sources[name]
+    key = snapshot.digest("template", _fingerprint(), text)
+    code = snapshot.get("template", key)
+    if code is None:
+        code = _ENV.compile(text, name)          # a syntax error raises here: nothing is kept
+        snapshot.put("template", key, code)
+    return _from_code(code)
 
 
 @lru_cache(maxsize=2048)
 def _expression(text: str):
-    return _ENV.compile_expression(text, undefined_to_none=False)
+    """``_ENV.compile_expression(text, undefined_to_none=False)``, its code kept in the snapshot."""
+    key = snapshot.digest("expression", _fingerprint(), text)
+    code = snapshot.get("expression", key)
+    if code is None:
+        parser = Parser(_ENV, text, state="variable")      # (jinja2.Environment.compile_expression)
+        try:
+            expr = parser.parse_expression()
+            if not parser.stream.eos:
+                raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+            expr.set_environment(_ENV)
+        except TemplateSyntaxError:
+            _ENV.handle_exception(source=text)
+        body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+        code = _ENV.compile(nodes.Template(body, lineno=1))
+        snapshot.put("expression", key, code)
+    return TemplateExpression(_from_code(code), False)
+
+
+class KeptSandbox(_Sandbox):
+    """The sandbox for a Word template's own XML (the application form, rendered by docxtpl): the
+    filled and the blank form compile the same parts, and so does every build; the compiled code is
+    kept by source text in the process and in the snapshot."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept: dict[str, Any] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        code = self._kept.get(source)
+        if code is None:
+            key = snapshot.digest("word-template", _fingerprint(self), source)
+            code = snapshot.get("word-template", key)
+            if code is None:
+                code = self.compile(source)      # (what from_string compiles)
+                snapshot.put("word-template", key, code)
+            if len(self._kept) > 64:
+                self._kept.clear()
+            self._kept[source] = code
+        return self.template_class.from_code(self, code, self.make_globals(None), None)
+
+
+def preload() -> int:
+    """Load the snapshot now (before ``-j`` forks its workers, so they share it); how many entries."""
+    snap = snapshot.current()
+    return sum(len(v) for v in snap.entries.values())
 
 
 def render(text: str, ctx: dict, where: Problem) -> str:

@@ -121,9 +121,13 @@ class _Builder:
                                         "普通的、不含大量别名(&/*)引用的 YAML")])
 
 
-def load(path: Path, display: str | None = None) -> Source:
+def load(path: Path, display: str | None = None, *, library: bool = False) -> Source:
     """Load a YAML file; every failure is an InvalidInput with file and line. Only a regular file
-    of at most MAX_BYTES is read (not /dev/zero, not a FIFO that would wait for a writer)."""
+    of at most MAX_BYTES is read (not /dev/zero, not a FIFO that would wait for a writer).
+
+    ``library``: a file of the content library (clauses, catalog, packs, questions, laws …), whose
+    parsed form is kept in the snapshot (kitgen.core.snapshot), keyed by its bytes and name: the
+    next run reads it back instead of parsing it. Profiles are always parsed."""
     from kitgen.ooxml.safe_read import Unreadable, read_regular
     name = display or str(path)
     try:
@@ -134,7 +138,17 @@ def load(path: Path, display: str | None = None) -> Source:
         if e.reason == "too_large":
             raise InvalidInput([Problem(name, None, "", e.message, f"{MAX_BYTES // limits.MiB} MB 以内的 YAML 文件")]) from None
         raise InvalidInput([Problem(name, None, "", f"无法读取文件：{e.message}", "一个普通的、可读的 YAML 文件")]) from None
-    return loads(raw, name)
+    if not library:
+        return loads(raw, name)
+    from kitgen.core import snapshot
+    key = snapshot.digest("yaml", name, raw)
+    kept = snapshot.get("yaml", key)
+    if kept is not None:
+        data, lines, plain = kept
+        return Source(name, data, lines, raw, plain)
+    src = loads(raw, name)                     # an error raises: nothing is kept
+    snapshot.put("yaml", key, (src.data, src.lines, src.plain))
+    return src
 
 
 _INT12 = re.compile(r"[-+]?[0-9]+")

@@ -10,6 +10,7 @@ is normalised (fixed stamps, fixed core properties) so builds are reproducible.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import re
 from pathlib import Path
@@ -110,22 +111,43 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=1)
 def _env():
-    """The sandbox of the clause texts (with its limits on ** and repetition), autoescaping."""
+    """The sandbox of the clause texts (with its limits on ** and repetition), autoescaping; one per
+    process, keeping what it compiled (kitgen.core.textrender.KeptSandbox)."""
     from jinja2 import StrictUndefined
 
-    from kitgen.core.textrender import _Sandbox
-    return _Sandbox(autoescape=True, undefined=StrictUndefined)
+    from kitgen.core.textrender import KeptSandbox
+    return KeptSandbox(autoescape=True, undefined=StrictUndefined)
+
+
+_PATCHED: dict[str, str] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _form_class():
+    """docxtpl's DocxTemplate, its XML clean-up (a pure function of the part's XML) done once per
+    part and process: the filled and the blank form patch the same template."""
+    from docxtpl import DocxTemplate
+
+    class FormTemplate(DocxTemplate):
+        def patch_xml(self, src_xml):
+            hit = _PATCHED.get(src_xml)
+            if hit is None:
+                if len(_PATCHED) > 32:
+                    _PATCHED.clear()
+                hit = _PATCHED[src_xml] = super().patch_xml(src_xml)
+            return hit
+    return FormTemplate
 
 
 def render_form(template: Path, values: dict, *, title: str, author: str, created: _dt.datetime,
                 subject: str = "GB/T 27922-2011 商品售后服务认证") -> bytes:
-    from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
     from kitgen.ooxml.ziputil import normalize_zip
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = _form_class()(str(template))
         tpl.init_docx()
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
         raise BuildFailed([Problem(str(template), None, "", f"认证申请书模板无法打开：{type(exc).__name__}: {exc}",
