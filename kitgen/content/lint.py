@@ -1050,5 +1050,15 @@ def _lint_reference(path: Path, name: str, entries: dict[str, bytes]) -> list[Pr
 
 
 def lint(path: Path | str) -> list[Problem]:
-    """Every finding for the overlay folder ``path`` (empty: clean)."""
-    return Linter(Path(path)).run()
+    """Every finding for the overlay folder ``path`` (empty: clean). A folder holding pack.yaml is
+    linted as an industry pack (its terms and statutory facts in the reference context)."""
+    root = Path(path)
+    from kitgen.core.industries import PACK_FILE
+    if (root / PACK_FILE).is_file():
+        from kitgen.core.industries import packs_dir
+        linter = Linter(root, pack=root.name)
+        bundled = packs_dir() / root.name
+        extra = [bundled] if bundled.is_dir() and bundled.resolve() != root.resolve() else []
+        linter.fact_keys = linter.facts(set(), extra)
+        return linter.run()
+    return Linter(root).run()

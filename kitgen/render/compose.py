@@ -438,6 +438,8 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
             text = render(str(block["text"]), ctx, where)
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
         elif "sign" in block:
-            parts = [f"{render(str(s), ctx, where)}：____________" for s in block["sign"] or []]
-            blocks.append(m.Paragraph("　　".join(parts), style="signature"))
+            parts = [render(str(s), ctx, where) for s in block["sign"] or []]
+            blank = "____________" if len(parts) <= 3 else "__________"
+            for k in range(0, len(parts), 3):          # three to a line: a fourth would wrap mid-entry
+                blocks.append(m.Paragraph("　　".join(f"{p}：{blank}" for p in parts[k:k + 3]), style="signature"))
     return doc

@@ -51,7 +51,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         f.update(standard="GB/T 27922-2011", apply_type="□初次认证　□监督　□再认证",
                  date="　　　　年　　月　　日",
                  outlet_list="见随附的《网点清单》（申请资料第 7 项）",
-                 check={k: "□" for k in CHECKS},
+                 check={k: "□" for k in CHECKS}, **_labels(plan),
                  products=[{k: "" for k in ("no", "name", "category", "warranty", "main_parts", "install")}
                            for _ in range(BLANK_ROWS["products"])],
                  deletions=[{"id": "", "name": "", "reason": ""} for _ in range(BLANK_ROWS["deletions"])],
@@ -103,11 +103,19 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
                       "main_parts": f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—",
                       "install": "是" if pr["needs_installation"] else "否"}
                      for i, pr in enumerate(ctx["products"], start=1)],
+        **_labels(plan),
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in top],
         "certificates": [{"no": str(i), "kind": kind, "name": name, "number": plan.facts.text("certificates.number", name)}
                          for i, (kind, name) in enumerate(certs, start=1)],
         "has_deletions": bool(top), "has_certificates": bool(certs),
     }
+
+
+def _labels(plan: Plan) -> dict:
+    """The product table's column names in the trade's words (pack terms)."""
+    terms = plan.ctx["industry"]["terms"]
+    return {"warranty_label": terms.get("warranty") or "保修期",
+            "main_parts_label": terms.get("main_parts") or "主要部件保修期"}
 
 
 def _env():
