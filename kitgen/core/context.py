@@ -150,9 +150,11 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
             "required_certified": required_certified(managers) if managers is not None
             else facts.text("service.managers"),
             "certified_gap": (max(0, required_certified(managers) - (certified or 0)) if managers is not None else 0),
+            "counts_known": managers is not None and certified is not None,   # both counts are numbers
             "budget_wan_yuan": number("service.budget_wan_yuan", s.budget_wan_yuan),
         },
         "commit": {key: number(f"service.commitments.{key}", s.commitments.get(key)) for key in COMMITMENTS},
+        "within": within_phrases(s.commitments, facts),
         "dept": depts,
         "dept_list": department_list(depts),
         "gm": "总经理", "gm_name": text("gm_name", co.legal_representative),
@@ -164,7 +166,8 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "certifications": list(p.certifications), "honors": list(p.honors),
         "target_star": star if star is not None else 0,
         "target_star_name": STARS[star] if star is not None else facts.text("target_star"),
-        "docs": {"prefix": docs.prefix or "", "version": docs.version or "A/0",
+        "docs": {"prefix": docs.prefix or "", "number_prefix": f"{docs.prefix}/" if docs.prefix else "",
+                 "version": docs.version or "A/0",
                  "effective_date": text("documents.effective_date", cn_date(docs.effective_date)),
                  "editor": text("documents.editor", docs.editor), "reviewer": text("documents.reviewer", docs.reviewer),
                  "approver": text("documents.approver", docs.approver),
@@ -176,6 +179,20 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "has_fact": lambda key, item=None: facts.value(key, item)[0] is not None,
     }
     return ctx
+
+
+def within_phrases(commitments: dict, facts: FactBook) -> dict[str, str]:
+    """``within.<key>``: a commitment as a time limit inside a sentence — "2小时内" when the profile
+    (or an answer, or a default) gives the number, else "按承诺时限": a text that restates a promise
+    then refers to it instead of repeating its fill-in. The number itself is asked where the
+    commitments are listed (the commitments table), once."""
+    out = {}
+    for key, (_name, unit) in COMMITMENTS.items():
+        value = commitments.get(key)
+        if value is None:
+            value = facts.value(f"service.commitments.{key}")[0]
+        out[key] = f"{_fmt(value)}{unit}内" if value is not None else ("按承诺年限" if unit == "年" else "按承诺时限")
+    return out
 
 
 def _fmt(value: float | int) -> str:

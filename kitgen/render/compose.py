@@ -27,12 +27,31 @@ def ind_label(plan: Plan, ind_id: str) -> str:
     return ind.label if ind else ind_id
 
 
-def _cover(plan: Plan, title: str, number: str, subtitle: str = "") -> m.Cover:
+def _signer(plan: Plan, key: str, value: str | None) -> str:
+    """A name for a cover's signature row: the profile's or an answer, else blank — the row is a
+    signature box the company signs by hand, not a fill-in (the name is asked where texts print it)."""
+    if value:
+        return value
+    answered, how = plan.facts.value(key)
+    return str(answered) if answered is not None and how == "answer" else ""
+
+
+def _cover(plan: Plan, title: str, number: str, subtitle: str = "", manual: bool = False) -> m.Cover:
     ctx = plan.ctx
     d = ctx["docs"]
+    docs = plan.profile.documents
+    # the manual is approved by the top manager (who signs its 颁布令); procedures, rules and forms
+    # by the profile's approver — the same names the texts state (proc-documents, manual 4.1)
+    approver = (_signer(plan, "gm_name", plan.profile.company.legal_representative) if manual
+                else _signer(plan, "documents.approver", docs.approver))
+    # the cover's date is the release date stamped on issue: printed when known (profile or answer),
+    # else left blank like the signatures; the texts that state the date (颁布令, proc-documents) ask for it
+    known_date = docs.effective_date or (plan.facts.value("documents.effective_date")[0]
+                                         if plan.facts.value("documents.effective_date")[1] == "answer" else None)
     return m.Cover(company=plan.profile.company.name, title=title, number=number, version=d["version"],
-                   effective_date=d["effective_date"], subtitle=subtitle,
-                   control_rows=[("编制", d["editor"]), ("审核", d["reviewer"]), ("批准", d["approver"])])
+                   effective_date=d["effective_date"] if known_date else "", subtitle=subtitle,
+                   control_rows=[("编制", _signer(plan, "documents.editor", docs.editor)),
+                                 ("审核", _signer(plan, "documents.reviewer", docs.reviewer)), ("批准", approver)])
 
 
 def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m.Document:
@@ -47,7 +66,8 @@ def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m
 # ------------------------------------------------------------------ system documents
 def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None) -> m.Document:
     doc = _document(plan, pdoc.title, pdoc.number)
-    doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "")
+    doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "",
+                       manual=pdoc.kind == "manual")
     ctx = dict(plan.ctx, doc={"id": pdoc.id, "number": pdoc.number, "title": pdoc.title})
     blocks = doc.blocks
     if pdoc.kind == "manual":
