@@ -67,7 +67,8 @@ USED_STYLES = (
     "Center", "Right", "Signature", "ListBullet", "CoverCompany", "Placeholder", "Hyperlink",
     "DefaultParagraphFont", "TableNormal", "TableGrid", "NoList",
 )
-BULLET_NAME = "kitgen-bullet"
+BULLET_NAME = "bullet-list"
+BULLET_NAMES = (BULLET_NAME, "kitgen-bullet")   # reference documents made before the rename
 
 PARAGRAPH_STYLES = {
     "body": "", "note": "Note", "center": "Center", "title": "Title", "subtitle": "Subtitle",
@@ -417,7 +418,7 @@ def _bullet_num_id(numbering: bytes | None) -> int:
     abstract_ids = set()
     for an in root.findall(_q("abstractNum")):
         name = an.find(_q("name"))
-        if name is not None and name.get(_q("val")) == BULLET_NAME:
+        if name is not None and name.get(_q("val")) in BULLET_NAMES:
             abstract_ids.add(an.get(_q("abstractNumId")))
     for num in root.findall(_q("num")):
         ref = num.find(_q("abstractNumId"))
@@ -437,7 +438,7 @@ def _merge_numbering(house: bytes, ours: bytes | None) -> bytes:
     src = _xml(ours)
     ours_abs = next((an for an in src.findall(_q("abstractNum"))
                      if (an.find(_q("name")) is not None
-                         and an.find(_q("name")).get(_q("val")) == BULLET_NAME)), None)
+                         and an.find(_q("name")).get(_q("val")) in BULLET_NAMES)), None)
     if ours_abs is None:
         return house
 
@@ -848,7 +849,7 @@ class _Builder:
         comp = f"<Company>{esc(company)}</Company>" if company else ""
         return (DECL + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
                 'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-                f'2006/docPropsVTypes"><Application>kitgen</Application><DocSecurity>0</DocSecurity>'
+                f'2006/docPropsVTypes"><DocSecurity>0</DocSecurity>'
                 f"{comp}</Properties>")
 
     # -- blocks
