@@ -14,6 +14,9 @@ from kitgen.core.industries import Industry
 from kitgen.core.profile import (COMMITMENTS, DELIVERY_MODELS, INSTALLATIONS, OPERATORS, OUTLET_KINDS, ROLES,
                                  SALES_CHANNELS, STARS, Profile)
 
+PARTNER_TABLE_MAX = 50    # more entrusted partners than this: documents summarise them and refer to the outlet list
+
+
 def cn_date(d) -> str | None:
     return f"{d.year}年{d.month}月{d.day}日" if d else None
 
@@ -161,6 +164,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "outlets": outlets,
         "net": {"total": len(p.outlets), "direct": direct, "entrusted": len(p.outlets) - direct,
                 "mode": derive.network_mode(p), "partners": partners, "provinces": provinces,
+                "partners_listed": len(partners) <= PARTNER_TABLE_MAX,
                 "has_entrusted": direct < len(p.outlets), "has_direct": direct > 0},
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in deletions.values()],
         "certifications": list(p.certifications), "honors": list(p.honors),

@@ -12,9 +12,10 @@ from typing import Callable
 
 from kitgen.core.catalog import PROVENANCE_SHORT
 from kitgen.core.clauses import ClauseDef, FormDef
-from kitgen.core.plan import KIND_NAMES, Plan, PlannedDoc, PlannedForm
+from kitgen.core.context import PARTNER_TABLE_MAX
+from kitgen.core.plan import KIND_NAMES, NOT_APPLICABLE, Plan, PlannedDoc, PlannedForm
 from kitgen.core.profile import COMMITMENTS
-from kitgen.core.textrender import condition, render
+from kitgen.core.textrender import condition, inline_brackets, render
 from kitgen.errors import BuildFailed
 from kitgen.ooxml import model as m
 
@@ -247,8 +248,11 @@ def _blocks(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> 
             for step in block["steps"]:
                 if not condition(str(step.get("when") or ""), ctx, where):
                     continue
-                rows.append([str(len(rows) + 1)] + [render(str(step.get(k) or "—"), ctx, where).strip() or "—"
-                                                    for k in ("do", "who", "time", "record")])
+                cells = [render(str(step.get(k) or "—"), ctx, where).strip() or "—" for k in ("do", "who", "time", "record")]
+                cells = _without_left_out(cells)
+                if cells is None:                  # the step works with a document the kit leaves out
+                    continue
+                rows.append([str(len(rows) + 1)] + cells)
             if rows:
                 out.append(m.Table(STEP_HEADER, rows, widths=STEP_WIDTHS))
         elif "gen" in block:
@@ -263,7 +267,9 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
         cells = [render(str(cell), ctx, where) for cell in row]
         if cells and not cells[0].strip():     # a row whose first cell renders empty is left out
             continue                           # (a department the company does not have, a condition)
-        rows.append(cells)
+        cells = _without_left_out(cells)
+        if cells is not None:
+            rows.append(cells)
     if spec.get("for"):
         var, _, expr = str(spec["for"]).partition(" in ")
         var = var.strip()
@@ -277,6 +283,22 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
     if widths and len(widths) != len(header):
         widths = []
     return m.Table(header, rows or [["—"] * len(header)], widths=widths)
+
+
+def _without_left_out(cells: list[str]) -> list[str] | None:
+    """A table row or procedure step that names a document or form the kit leaves out: a list of
+    records loses that item ("《A》、《B》（本公司不适用）" → "《A》"); a row that needs it is left out (None)."""
+    if not any(NOT_APPLICABLE in c for c in cells):
+        return cells
+    out = []
+    for c in cells:
+        if NOT_APPLICABLE in c:
+            kept = [part for part in c.split("、") if NOT_APPLICABLE not in part]
+            if not kept:
+                return None
+            c = "、".join(kept)
+        out.append(c)
+    return out
 
 
 def _evaluate(expr: str, ctx: dict, where):
@@ -323,6 +345,11 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
                 partners.setdefault(o.partner, []).append(o)
         if not partners:
             return [m.Paragraph("本公司服务网点均为直属网点，目前无委托合作单位。")]
+        if len(partners) > PARTNER_TABLE_MAX:        # a system document summarises; the outlet list has them all
+            provinces = {o.province for os_ in partners.values() for o in os_ if o.province}
+            return [m.Paragraph(f"本公司现有委托服务单位 {len(partners)} 家，设立委托网点 {sum(len(v) for v in partners.values())} 个，"
+                                f"分布于 {len(provinces)} 个省级行政区。各委托服务单位及其网点的名称、地区、地址和电话见申请资料"
+                                "《网点清单》（Word 和 Excel 版）。")]
         rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(f"{o.province or ''}{o.city or ''}" for o in os_)) or "—"]
                 for n, (name, os_) in enumerate(partners.items(), start=1)]
         return [m.Table(["序号", "合作单位（受托方）", "委托网点数", "服务区域"], rows, widths=[0.8, 5, 1.6, 4])]
@@ -352,7 +379,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
     def commitments() -> list[m.Block]:
         rows = []
         s = ctx["service"]
-        rows.append(["服务热线", f"{s['hotline']}（{s['hours']}）"])
+        rows.append(["服务热线", inline_brackets(s["hotline"], s["hours"])])
         terms = ctx["industry"]["terms"]
         trade = {"onsite_hours": terms.get("onsite"), "repair_days": terms.get("repair"),    # the trade's words
                  "delivery_days": terms.get("delivery"), "install_hours": terms.get("install"),
