@@ -1,10 +1,15 @@
 """Kits of the samples (and of a few variants), built once per test session, and their documents' text —
-for the tests of the generic library: consistency, reader bugs, tool names, trade words, counts."""
+for the tests of the generic library: consistency, reader bugs, tool names, trade words, counts.
+
+``generic_kit(name)`` builds a sample's profile on the generic library alone: its pack's terms,
+departments, statutory facts and defaults, but none of its clauses — the text every trade gets from
+library/clauses where its pack does not replace it. ``sample_kit(name)`` is the kit as shipped."""
 from __future__ import annotations
 
 import json
 import re
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,17 +24,40 @@ SPARSE = ROOT / "tests" / "fixtures" / "sparse-furniture.yaml"
 _OUT = Path(tempfile.mkdtemp(prefix="kitgen-generic-"))
 
 
+@contextmanager
+def generic_library_only():
+    """Builds inside use library/clauses only: the industry pack's clause folder is not stacked."""
+    import kitgen.content.overlay as overlay
+    original = overlay.clause_roots
+    overlay.clause_roots = lambda overlays, industry=None: original(overlays, None)
+    try:
+        yield
+    finally:
+        overlay.clause_roots = original
+
+
 @lru_cache(maxsize=None)
 def sample_kit(name: str) -> Path:
-    """A sample's kit (name = samples/<name>.yaml, or "sparse-furniture")."""
+    """A sample's kit as shipped (name = samples/<name>.yaml, or "sparse-furniture")."""
     profile = SPARSE if name == "sparse-furniture" else SAMPLES[name]
     out = _OUT / name
     kitgen.build(profile, out)
     return out
 
 
+@lru_cache(maxsize=None)
+def generic_kit(name: str) -> Path:
+    """A sample's profile built on the generic library alone."""
+    profile = SPARSE if name == "sparse-furniture" else SAMPLES[name]
+    out = _OUT / f"generic-{name}"
+    with generic_library_only():
+        kitgen.build(profile, out)
+    return out
+
+
 def variant_kit(name: str, base: str, **changes) -> Path:
-    """A sample with top-level keys of its profile replaced (answers, documents, departments …)."""
+    """A sample with top-level keys of its profile replaced (answers, documents, departments …),
+    built on the generic library alone."""
     return _variant(name, base, json.dumps(changes, ensure_ascii=False, sort_keys=True))
 
 
@@ -50,7 +78,8 @@ def _variant(name: str, base: str, changes_json: str) -> Path:
     profile = folder / "profile.yaml"
     profile.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     out = _OUT / name
-    kitgen.build(profile, out)
+    with generic_library_only():
+        kitgen.build(profile, out)
     return out
 
 

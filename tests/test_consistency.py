@@ -1,4 +1,5 @@
-"""A kit that agrees with itself (issue 12.5): the service philosophy, policy and targets read the same in
+"""A kit that agrees with itself (issue 12.5), on the generic library (every sample's profile, no pack
+clauses): the service philosophy, policy and targets read the same in
 every document that states them; the profile's approver approves the procedures everywhere; the
 supervision body reports to the top manager, not to the after-sales head it supervises; the
 after-sales department's teams are the same list everywhere; a fact stated twice is stated the same way."""
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from tests.generic_kits import SAMPLES, doc, sample_kit, texts, variant_kit
+from tests.generic_kits import SAMPLES, doc, generic_kit, texts, variant_kit
 
 KITS = sorted(SAMPLES)
 
@@ -27,7 +28,7 @@ def _table_value(text: str, label: str) -> str:
 
 @pytest.mark.parametrize("name", KITS)
 def test_philosophy_purpose_and_policy_read_the_same(name):
-    kit = sample_kit(name)
+    kit = generic_kit(name)
     manual, culture = doc(kit, "02 售后服务管理手册"), doc(kit, "CX-01")
     for label in ("服务理念", "服务宗旨", "服务方针"):
         assert _after(manual, f"本公司的{label}") == _table_value(culture, label), label
@@ -61,7 +62,7 @@ def _targets(text: str, header: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", KITS)
 def test_service_targets_are_the_same_in_the_manual_and_the_culture_procedure(name):
-    kit = sample_kit(name)
+    kit = generic_kit(name)
     manual = _targets(doc(kit, "02 售后服务管理手册"), "目标项目 | 计算方法 | 目标值")
     culture = _targets(doc(kit, "CX-01"), "目标项目 | 计算方法 | 年度目标值")
     assert manual == culture
@@ -74,14 +75,14 @@ def test_service_targets_are_the_same_in_the_manual_and_the_culture_procedure(na
 
 
 def test_house_targets_print_as_ordinary_text():
-    kit = sample_kit("furniture-xlsx")
+    kit = generic_kit("furniture-xlsx")
     manual = _targets(doc(kit, "02 售后服务管理手册"), "目标项目 | 计算方法 | 目标值")
     assert manual["顾客满意度"] == "≥90%" and manual["投诉处理及时率"] == "100%"
 
 
 @pytest.mark.parametrize("name", KITS)
 def test_the_profiles_approver_approves_procedures_and_rules_everywhere(name):
-    kit = sample_kit(name)
+    kit = generic_kit(name)
     import yaml
     approver = (yaml.safe_load(SAMPLES[name].read_text("utf-8")).get("documents") or {}).get("approver")
     assert approver
@@ -106,7 +107,7 @@ def test_an_approver_other_than_the_top_manager_is_still_the_approver_of_procedu
 
 @pytest.mark.parametrize("name", KITS)
 def test_the_supervision_body_reports_to_the_top_manager(name):
-    kit = sample_kit(name)
+    kit = generic_kit(name)
     for starts in ("02 售后服务管理手册", "CX-07"):
         text = doc(kit, starts)
         assert "直接向总经理报告" in text, starts
@@ -140,7 +141,7 @@ def _teams(text: str, intro: str) -> list[str]:
 
 @pytest.mark.parametrize("name", KITS)
 def test_the_after_sales_teams_are_one_list(name):
-    kit = sample_kit(name)
+    kit = generic_kit(name)
     manual = _teams(doc(kit, "02 售后服务管理手册"), "按职能下设以下班组")
     organization = _teams(doc(kit, "CX-04"), "内部按业务设置以下职能组")
     assert manual == organization and len(manual) >= 6

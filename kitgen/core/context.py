@@ -11,6 +11,7 @@ from kitgen.core import derive
 from kitgen.core.catalog import Catalog
 from kitgen.core.facts import FactBook
 from kitgen.core.industries import Industry
+from kitgen.core.textrender import unnest
 from kitgen.core.profile import (COMMITMENTS, DELIVERY_MODELS, INSTALLATIONS, OPERATORS, OUTLET_KINDS, ROLES,
                                  SALES_CHANNELS, STARS, Profile)
 
@@ -147,7 +148,9 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "recycling": derive.recycling(p, industry),
         "service": {
             "department": depts["service"], "manager": text("service.manager", s.manager),
-            "hotline": text("service.hotline", s.hotline), "hours": text("service.hours", s.hours),
+            "hotline": text("service.hotline", s.hotline),
+            # hours print inside other texts' brackets: "8:30-18:00（道路救援7×24小时）" → "8:30-18:00，道路救援7×24小时"
+            "hours": unnest(text("service.hours", s.hours)),
             "staff": whole("service.staff", s.staff), "managers": whole("service.managers", s.managers),
             "certified_managers": whole("service.certified_managers", s.certified_managers),
             "required_certified": required_certified(managers) if managers is not None
