@@ -578,7 +578,7 @@ class Linter:
             suffix = p.suffix.lower()
             if suffix in (".yaml", ".yml"):
                 hint = "扩展名改为 .yaml" if suffix == ".yml" else (
-                    "catalog.yaml、clauses/documents.yaml、forms.yaml、manual.yaml、procedures/*.yaml、"
+                    "catalog.yaml、clauses/documents.yaml、forms.yaml、forms/*.yaml、manual.yaml、procedures/*.yaml、"
                     "rules/*.yaml、extra/*.yaml 之一")
                 self.out.append(Problem(self.rel(p), None, "", "kitgen 不会读取此文件", hint))
             elif suffix in (".docx", ".dotx", ".doc"):
@@ -599,6 +599,8 @@ class Linter:
             base = name.rsplit("/", 1)[-1]
             one = Library()
             kind = {"documents.yaml": "doc", "forms.yaml": "form"}.get(base, "clause")
+            if name.rsplit("/", 2)[-2:-1] == ["forms"]:          # forms/*.yaml: record forms too
+                kind = "form"
             src = self._safe_source(yf, kind)
             loader = {"doc": cl._docs, "form": cl._forms, "clause": cl._clauses}[kind]
             try:
@@ -713,6 +715,8 @@ class Linter:
                                      self.out)
                 for ypath, text in _form_texts(block, bp):
                     check_text(text, yf.site(ypath, where), fctx, targets, self.out)
+                if any(k in block for k in ("p", "list", "table", "gen")):   # body blocks, as in a clause
+                    self.block(yf, bp, where, {k: v for k, v in block.items() if k != "when"}, fctx, targets)
 
         for cid, c in lib.clauses.items():
             yf = self.file_of[("clause", cid)]
@@ -867,7 +871,7 @@ def _form_texts(block: dict, bp: str) -> list[tuple[str, str]]:
             for r, row in enumerate(grid["rows"]):
                 for k, c in enumerate(row if isinstance(row, list) else []):
                     out.append((f"{bp}.grid.rows[{r}][{k}]", str(c)))
-    for key in ("text", "heading"):
+    for key in ("text", "heading", "right"):
         if block.get(key) is not None:
             out.append((f"{bp}.{key}", str(block[key])))
     if isinstance(block.get("sign"), list):

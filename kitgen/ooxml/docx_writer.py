@@ -636,11 +636,11 @@ class _Builder:
                 nxt = blocks[k + 1] if k + 1 < len(blocks) else None
                 lead_in = (isinstance(nxt, (Table, Image, BulletList))
                            and isinstance(b.text, str) and b.text.rstrip().endswith(("：", ":")))
-                self.paragraph(b, keep_next=lead_in)
+                self.paragraph(b, keep_next=lead_in or (b.style != "signature" and _signed_after(blocks, k)))
             elif isinstance(b, Heading):
                 self.heading(b)
             elif isinstance(b, Table):
-                self.table(b)
+                self.table(b, keep_with_next=_signed_after(blocks, k))
             elif isinstance(b, BulletList):
                 self.bullets(b)
             elif isinstance(b, Image):
@@ -989,7 +989,9 @@ class _Builder:
         return widths
 
     def table(self, t: Table, width: int | None = None, center_cols: tuple[int, ...] | None = None,
-              label_jc: str = "center") -> None:
+              label_jc: str = "center", keep_with_next: bool = False) -> None:
+        """``keep_with_next``: the last row's paragraphs keep with the next paragraph (a form's
+        signature line never stands alone at the top of a page)."""
         header = [_checked(h) for h in (t.header or [])]
         rows = t.rows or []
         ncols = len(header) if header else max((len(r) for r in rows), default=0)
@@ -1122,9 +1124,21 @@ class _Builder:
                                  "</w:p></w:tc>")
             parts.append("</w:tr>")
             append("".join(parts))
+        if keep_with_next and rows:
+            out[-1] = out[-1].replace(f"<w:pPr>{pstyle}", f"<w:pPr>{pstyle}<w:keepNext/>")
         out.append("</w:tbl>")
         self.body.append("".join(out))
         self.last_was_table = True
+
+
+def _signed_after(blocks: list, k: int) -> bool:
+    """A signature line follows block k, with only paragraphs between (a form's closing lines)."""
+    for b in blocks[k + 1:]:
+        if not isinstance(b, Paragraph):
+            return False
+        if b.style == "signature":
+            return True
+    return False
 
 
 _HOUSE: contextvars.ContextVar[BaseTemplate | None] = contextvars.ContextVar("kitgen_house_base", default=None)

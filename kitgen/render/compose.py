@@ -18,8 +18,9 @@ from kitgen.core.profile import COMMITMENTS
 from kitgen.core.textrender import condition, inline_brackets, render
 from kitgen.errors import BuildFailed
 from kitgen.ooxml import model as m
+from kitgen.render import records
 
-STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记录"]
+STEP_HEADER = records.STEP_HEADER           # 序号 / 工作内容 / 责任部门/岗位 / 时限 / 记录
 STEP_WIDTHS = [1.0, 6.0, 2.4, 1.8, 2.4]
 
 
@@ -65,7 +66,11 @@ def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m
 
 
 # ------------------------------------------------------------------ system documents
-def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None) -> m.Document:
+def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None,
+                problems: list | None = None) -> m.Document:
+    """The document as blocks. A procedure's or rule's records are checked (kitgen.render.records):
+    problems go into ``problems`` when given (the kit reports every document's at once), else the
+    first document with one fails (BuildFailed)."""
     doc = _document(plan, pdoc.title, pdoc.number)
     doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "",
                        manual=pdoc.kind == "manual")
@@ -77,6 +82,7 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
     if pdoc.indicators and pdoc.kind != "manual":   # the manual covers everything: its matrix says so
         blocks.append(m.Paragraph("本文件对应指标：" + "、".join(_third_level_compact(plan, pdoc.indicators)), style="note"))
     gens = _generators(plan, extras)
+    found: list[records.Mention] = []
     for sec in pdoc.sections:
         blocks.append(m.Heading(sec.heading, level=sec.level, number=sec.number,
                                 indicators=[ind_label(plan, i) for i in sec.indicators]))
@@ -84,20 +90,21 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
             for d in sec.explain:
                 blocks.append(m.Paragraph(f"本条款（{d.id} {d.name}）删减，不适用于本公司。删减理由：{d.reason}"))
             continue
-        blocks.extend(_body(plan, sec.clause, ctx, gens))
+        body = _body(plan, sec.clause, ctx, gens)
+        found += records.mentions(sec.clause, body)
+        blocks.extend(body)
     if pdoc.kind in ("procedure", "rule"):
+        named = records.scan(plan, pdoc, found)
+        if problems is not None:
+            problems.extend(named.problems)
+        elif named.problems:
+            raise BuildFailed(named.problems)
         n = len([s for s in pdoc.sections if s.level == 1])
         blocks.append(m.Heading("相关文件", level=1, number=str(n + 1)))
         related = [plan.ctx["ref"](r) for r in pdoc.related]
         blocks.append(m.BulletList(related) if related else m.Paragraph("无。"))
         blocks.append(m.Heading("记录", level=1, number=str(n + 2)))
-        forms = [plan.forms[f] for f in pdoc.forms]
-        if forms:
-            blocks.append(m.Table(["记录编号", "记录名称", "保存部门", "保存期限"],
-                                  [[f.number, f.title, plan.ctx["dept"]["service"], plan.ctx["docs"]["retention"]] for f in forms],
-                                  widths=[3, 6, 3, 3]))
-        else:
-            blocks.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
+        blocks.extend(_records_section(plan, pdoc, named))
     return doc
 
 
@@ -125,6 +132,28 @@ def product_rows(ctx: dict) -> tuple[list[str], list[list[str]], list[float]]:
             row.append("是" if pr["needs_installation"] else "否")
         rows.append(row)
     return header, rows, widths
+
+
+def _records_section(plan: Plan, pdoc: PlannedDoc, named: "records.Scan") -> list[m.Block]:
+    """Every form the document uses: its own first, then those of other documents it names (marked
+    with the document that lays them down); then the records it keeps outside the kit."""
+    own = [plan.forms[f] for f in pdoc.forms]
+    others = [plan.forms[f] for f in named.forms if f not in pdoc.forms]
+    keep, retention = plan.ctx["dept"]["service"], plan.ctx["docs"]["retention"]
+    out: list[m.Block] = []
+    if own or others:
+        rows = [[f.number, f.title, "本文件", keep, retention] for f in own]
+        rows += [[f.number, f.title, f"引用（{plan.docs[f.procedure].number}）", keep, retention] for f in others]
+        out.append(m.Table(["记录编号", "记录名称", "规定文件", "保存部门", "保存期限"], rows, widths=[3, 5.2, 3, 2.4, 2]))
+    else:
+        out.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
+    if others:
+        out.append(m.Paragraph("注：“规定文件”为“引用”的记录，其格式和保存要求由括号中的文件规定，本文件的活动使用该记录。",
+                               style="note"))
+    if named.external:
+        out.append(m.Paragraph("本文件使用的体系外记录（企业在本文件包之外保存，如合同、证照、票据和信息系统中的单据）："
+                               + "、".join(named.external) + "。", style="note"))
+    return out
 
 
 def _third_level_compact(plan: Plan, ids: list[str]) -> list[str]:
@@ -222,6 +251,16 @@ def _joined(a: str, b: str) -> str:
     if not a:
         return b
     return a + ("" if a.endswith(("。", "；", "！")) else "；") + b
+
+
+def _blocks_of(plan: Plan, block: dict, ctx: dict, where) -> list[m.Block]:
+    """A form's `list` or `table` block, rendered as in a clause body."""
+    if "list" in block:
+        items = [render(t, ctx, where).strip() for t in block["list"]]
+        return [m.BulletList([t for t in items if t])] if any(items) else []
+    if condition(str(block["table"].get("when") or ""), ctx, where):
+        return [_table(block["table"], ctx, where)]
+    return []
 
 
 def _blocks(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
@@ -420,7 +459,45 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
     def org_chart() -> list[m.Block]:
         return [m.Paragraph("组织机构图见申请资料《组织机构图》。", style="note")]
 
-    gens = {"outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
+    def review_checklist() -> list[m.Block]:
+        """The internal review checklist: every third-level indicator of the catalog in order — what
+        to check (the catalog's gist), how, and where the evidence is (the sections that cite it and
+        the forms that record it); a deleted one with its reason, not scored."""
+        methods = {"5.1": ("查文件和记录，问管理人员", "抽查人员、设施和记录，按样本的符合比例评分"),
+                   "5.2": ("查文件和记录，看现场，问服务人员", "抽样查服务记录和现场，按样本的符合比例评分"),
+                   "5.3": ("查记录和信息系统，问服务人员", "抽样查记录并电话回访顾客，按样本的符合比例评分")}
+        rows = []
+        marked = False
+        for ind in plan.catalog.indicators.values():
+            if ind.level != 3:
+                continue
+            top = ind.id.split(".")[0] + "." + ind.id.split(".")[1]
+            if ind.id in plan.deletions:
+                rows.append([ind.label, f"删减，不评审、不计分。删减理由：{plan.deletions[ind.id].reason}", "—", "—",
+                             "不适用", "—"])
+                continue
+            star = "※" if ind.provenance == "reconstructed" else ""
+            marked = marked or bool(star)
+            how = methods.get(top, methods["5.1"])[1 if ind.sampled else 0]
+            where: list[str] = []
+            for doc_id, label in plan.coverage.get(ind.id, []):
+                d = plan.docs[doc_id]
+                sec = label.split(" ", 1)[0] if label[:1].isdigit() else label
+                item = f"{d.code} {sec}".strip()
+                if item not in where:
+                    where.append(item)
+            forms = [plan.forms[f].code for f in plan.evidence.get(ind.id, [])]
+            evidence = "；".join(where) + (("；记录 " + "、".join(forms)) if forms else "")
+            rows.append([f"{ind.label}{star}", ind.summary or ind.name, how, evidence or "—", "", ""])
+        note = ("说明：证据栏列出本公司体系文件中规定该指标的章节（文件编号后缀及章节号，QM 为手册、CX 为程序文件、ZD 为管理制度）"
+                "和记录该指标执行情况的记录表格（JL）；评审结果填 符合 / 部分符合 / 不符合，不符合的开具不符合项。")
+        if marked:
+            note += "标“※”的指标条目为依据公开资料重建的参考条目，检查内容是本公司对该指标的理解，不是标准原文。"
+        return [m.Paragraph(note, style="note"),
+                m.Table(["指标", "检查内容", "查证方法", "证据所在（文件章节；记录）", "评审结果", "得分"], rows,
+                        widths=[3.2, 6.2, 3.6, 5.6, 1.6, 1.2], font_size=8)]
+
+    gens = {"review_checklist": review_checklist, "outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
             "product_table": product_table, "procedure_list": lambda: doc_list("procedure"),
             "rule_list": lambda: doc_list("rule"), "form_list": form_list, "deletions": deletions,
             "matrix": matrix, "commitments": commitments, "revision_log": revision_log, "org_chart": org_chart}
@@ -429,19 +506,38 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
 
 
 # ------------------------------------------------------------------ record forms
-def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
+def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None = None) -> m.Document:
+    """A record form (style ``form``: number line, the document it serves and its indicators), or a
+    letter (style ``letter``: 承诺书, 公示, 任命书, 协议 — its title and text only; the number stays in
+    the page header)."""
     fd: FormDef = pf.definition
     doc = _document(plan, pf.title, pf.number, landscape=fd.landscape)
     ctx = dict(plan.ctx, doc={"id": pf.id, "number": pf.number, "title": pf.title})
     owner = plan.docs[pf.procedure]
     blocks = doc.blocks
     blocks.append(m.Paragraph(pf.title, style="title"))
-    blocks.append(m.Paragraph(f"表单编号：{pf.number}　　　　No.________", style="right"))
-    inds = "、".join(ind_label(plan, i) for i in pf.indicators) or "—"
-    blocks.append(m.Paragraph(f"依据文件：《{owner.title}》（{owner.number}）　对应指标：{inds}", style="note"))
+    if fd.style != "letter":
+        blocks.append(m.Paragraph(f"表单编号：{pf.number}　　　　No.________", style="right"))
+        inds = "、".join(ind_label(plan, i) for i in pf.indicators) or "—"
+        blocks.append(m.Paragraph(f"依据文件：《{owner.title}》（{owner.number}）　对应指标：{inds}", style="note"))
+    gens: dict[str, Callable] | None = None
+    names = tuple(n for n in plan.ctx.get("dept_list") or [] if n)
     for j, block in enumerate(fd.layout):
         where = fd.loc.problem(f"{fd.id}.layout[{j}]", "")
         if not condition(str(block.get("when") or ""), ctx, where):
+            continue
+        if "p" in block or "right" in block:          # a letter's text (body style), or its sign-off (right)
+            text = render(str(block.get("p") or block.get("right") or ""), ctx, where)
+            style = "right" if "right" in block else "body"
+            blocks.extend(m.Paragraph(tidy_text(t.strip(), names), style=style) for t in text.splitlines() if t.strip())
+            continue
+        if "list" in block or "table" in block:
+            blocks.extend(tidy_departments(_blocks_of(plan, block, ctx, where), list(names)))
+            continue
+        if "gen" in block:
+            if gens is None:
+                gens = _generators(plan, extras)
+            blocks.extend(gens[block["gen"]]())
             continue
         if "fields" in block:
             rows_spec = [[render(str(lbl), ctx, where) for lbl in row] for row in block["fields"] or []]
