@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 
 from kitgen.core.clauses import ClauseDef
 from kitgen.core.plan import KIND_NAMES, Plan, PlannedDoc
+from kitgen.core.textrender import render
 from kitgen.errors import Problem
 from kitgen.ooxml import model as m
 
@@ -84,7 +85,11 @@ class Names:
         self.laws.add(title.replace(std, "").strip() if std else title)
 
     def law(self, name: str) -> bool:
-        return name in self.laws or f"中华人民共和国{name}" in self.laws
+        """A title of laws.yaml, also without 中华人民共和国 or its edition (国家危险废物名录（2025年版）)."""
+        for title in (name, f"中华人民共和国{name}"):
+            if title in self.laws or any(t.startswith(title + "（") for t in self.laws):
+                return True
+        return False
 
     def document(self, name: str) -> bool:
         return name in self.documents
@@ -105,9 +110,20 @@ def names_of(plan: Plan) -> Names:
     return cached
 
 
+def _external(plan: Plan, pdoc: PlannedDoc) -> list[str]:
+    """The document's declared external records, rendered (a name may use the context:
+    ``{{ industry.customer }}信息系统``)."""
+    d = pdoc.definition
+    if d is None or not d.external_records:
+        return []
+    ctx = dict(plan.ctx, doc={"id": pdoc.id, "number": pdoc.number, "title": pdoc.title})
+    where = d.loc.problem(f"{d.id}.external_records", "")
+    return [render(name, ctx, where).strip() for name in d.external_records]
+
+
 def scan(plan: Plan, pdoc: PlannedDoc, found: list[Mention]) -> Scan:
     names = names_of(plan)
-    external = list(pdoc.definition.external_records) if pdoc.definition else []
+    external = _external(plan, pdoc)
     out = Scan()
     reported: set[tuple[str, str]] = set()
 
@@ -150,9 +166,29 @@ def scan(plan: Plan, pdoc: PlannedDoc, found: list[Mention]) -> Scan:
             classify(mention, match.group(1).strip(), True, bool(match.group(2)))
         if not mention.step:
             continue
-        rest = PAREN.sub("", BOOK.sub("、", mention.text))
-        for part in SPLIT.split(rest):
-            name = part.strip().strip("。")
+        for part in _parts(BOOK.sub("、", mention.text)):
+            name = part.strip().strip("。")          # as written (a declared name may carry a remark: 预约登记（DMS）)
+            if name in names.forms or name in external or names.document(name):
+                classify(mention, name, False, False)
+                continue
+            name = PAREN.sub("", name).strip().strip("。")     # else without its remarks: 《…》（编号）（调查栏）
             if name not in NOTHING:
                 classify(mention, name, False, False)
     return out
+
+
+def _parts(text: str) -> list[str]:
+    """A 记录 cell split at 、，； outside brackets."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        if depth == 0 and SPLIT.match(ch):
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return parts
