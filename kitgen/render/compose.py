@@ -479,15 +479,15 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
             star = "※" if ind.provenance == "reconstructed" else ""
             marked = marked or bool(star)
             how = methods.get(top, methods["5.1"])[1 if ind.sampled else 0]
-            where: list[str] = []
+            where: dict[str, list[str]] = {}          # document code → its sections that cite the indicator
             for doc_id, label in plan.coverage.get(ind.id, []):
-                d = plan.docs[doc_id]
-                sec = label.split(" ", 1)[0] if label[:1].isdigit() else label
-                item = f"{d.code} {sec}".strip()
-                if item not in where:
-                    where.append(item)
+                secs = where.setdefault(plan.docs[doc_id].code, [])
+                sec = label.split(" ", 1)[0] if label[:1].isdigit() else ""
+                if sec and sec not in secs:
+                    secs.append(sec)
             forms = [plan.forms[f].code for f in plan.evidence.get(ind.id, [])]
-            evidence = "；".join(where) + (("；记录 " + "、".join(forms)) if forms else "")
+            evidence = "；".join(f"{code} {'、'.join(secs)}".strip() for code, secs in where.items())
+            evidence += ("；记录 " + "、".join(forms)) if forms else ""
             rows.append([f"{ind.label}{star}", ind.summary or ind.name, how, evidence or "—", "", ""])
         note = ("说明：证据栏列出本公司体系文件中规定该指标的章节（文件编号后缀及章节号，QM 为手册、CX 为程序文件、ZD 为管理制度）"
                 "和记录该指标执行情况的记录表格（JL）；评审结果填 符合 / 部分符合 / 不符合，不符合的开具不符合项。")
@@ -553,7 +553,7 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
                 longest = max((len(r[col]) for r in rows_spec if col < len(r)), default=4)
                 widths += [max(2.0, min(4.2, 0.5 * longest + 0.6)), 4.0]
             if width == 1:                  # free-text fields (内容、原因、处理意见): room to write
-                widths, height = [3.0, 11.0], 2.2
+                widths, height = [3.0, 11.0], 1.8
             else:
                 height = 0.75
             doc.blocks.append(m.Table([], rows, widths=widths, repeat_header=False,
@@ -581,6 +581,8 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
             text = render(str(block["text"]), ctx, where)
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
         elif "sign" in block:
-            parts = [f"{render(str(s), ctx, where)}：____________" for s in block["sign"] or []]
+            signers = block["sign"] or []
+            blank = "_" * (12 if len(signers) <= 3 else 8)      # four signers still fit on one line
+            parts = [f"{render(str(s), ctx, where)}：{blank}" for s in signers]
             blocks.append(m.Paragraph("　　".join(parts), style="signature"))
     return doc

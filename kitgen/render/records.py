@@ -167,13 +167,14 @@ def scan(plan: Plan, pdoc: PlannedDoc, found: list[Mention]) -> Scan:
         if not mention.step:
             continue
         for part in _parts(BOOK.sub("、", mention.text)):
-            name = part.strip().strip("。")          # as written (a declared name may carry a remark: 预约登记（DMS）)
-            if name in names.forms or name in external or names.document(name):
-                classify(mention, name, False, False)
+            written = part.strip().strip("。")       # as written (a declared name may carry a remark: 预约登记（DMS）)
+            name = PAREN.sub("", written).strip().strip("。")   # without its remarks: 《…》（编号）（调查栏）
+            if name in NOTHING:
                 continue
-            name = PAREN.sub("", name).strip().strip("。")     # else without its remarks: 《…》（编号）（调查栏）
-            if name not in NOTHING:
-                classify(mention, name, False, False)
+            known = (lambda n: n in names.forms or n in external or names.document(n))
+            if known(written) or not known(name):
+                name = written                         # a problem names the record as the text writes it
+            classify(mention, name, False, False)
     return out
 
 
