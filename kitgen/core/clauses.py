@@ -93,6 +93,10 @@ class Library:
     forms: dict[str, FormDef] = field(default_factory=dict)
     roots: list[Path] = field(default_factory=list)
     omitted: dict[str, Any] = field(default_factory=dict)   # id → the definition a later folder removed (`omit: true`)
+    # `kitgen lint` reads one file at a time: records added to a document defined elsewhere are kept
+    # here (id, records, location) and checked against the merged library instead of failing
+    defer_unknown: bool = False
+    added_records: list = field(default_factory=list)
 
 
 def clause_files(root: Path) -> list[Path]:
@@ -186,6 +190,20 @@ def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: t
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, what)):
         path = join("", i)
+        if (isinstance(item, dict) and set(item) == {"id", "external_records"} and lib is not None
+                and store is lib.docs):
+            # ``- {id: X, external_records: [...]}`` adds records kept outside the kit to X as an
+            # earlier folder defined it (a pack declaring what its own clauses name)
+            ident = str(item["id"])
+            more = _str_list(c, item.get("external_records"), f"{path}.external_records")
+            if ident in store:
+                store[ident].external_records = list(dict.fromkeys([*store[ident].external_records, *more]))
+            elif lib.defer_unknown:
+                lib.added_records.append((ident, more, Loc(src.name, src.line(path))))
+            else:
+                c.add(f"{path}.id", f"文件 “{ident}” 未登记，不能为它补充体系外记录",
+                      "已登记的文件标识；新文件须写全 kind、code、title")
+            continue
         if isinstance(item, dict) and "omit" in item:
             if c.mapping(item, path, {"id": "标识", "omit": "删除"}, ("id",)) is None:
                 continue

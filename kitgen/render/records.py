@@ -30,6 +30,7 @@ STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记�
 BOOK = re.compile(r"《([^《》\n]{1,80})》(（本公司不适用）)?")
 PAREN = re.compile(r"（[^（）]*）|\([^()]*\)")
 SPLIT = re.compile(r"[、，,；;]")
+STANDARD_BEFORE = re.compile(r"\b(?:GB|GB/T|GB/Z|SB/T|QB/T|JC/T|JG/T|JB/T|JT/T|HJ|WS/T|SN/T|YY/T|T/[A-Z]+)\s?[0-9.]+(?:-[0-9]{4})?\s*$")
 NOTHING = {"", "—", "-", "无", "／", "/"}
 # documents of the kit that are not system documents (file names without their number)
 KIT_FILES = ("申请资料清单", "指标对照表", "待补充信息表", "认证申请书")
@@ -163,6 +164,8 @@ def scan(plan: Plan, pdoc: PlannedDoc, found: list[Mention]) -> Scan:
 
     for mention in found:
         for match in BOOK.finditer(mention.text):
+            if STANDARD_BEFORE.search(mention.text[:match.start()]):
+                continue                    # GB 18582-2020《…》: a standard named by its number
             classify(mention, match.group(1).strip(), True, bool(match.group(2)))
         if not mention.step:
             continue
