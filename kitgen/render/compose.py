@@ -349,6 +349,14 @@ def _evaluate(expr: str, ctx: dict, where):
 
 
 # ------------------------------------------------------------------ generated blocks
+def _place(o) -> str:
+    """Province and city, the city once where they are the same (上海市, not 上海市上海市)."""
+    prov, city = o.province or "", o.city or ""
+    return prov if city == prov else prov + city
+
+
+_FRAME = frozenset({"目的", "适用范围", "职责", "总则", "管理职责", "检查与考核", "目的和适用范围"})   # not evidence
+
 def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Callable[[], list[m.Block]]]:
     ctx = plan.ctx
     p = plan.profile
@@ -372,7 +380,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         if not p.outlets:
             return outlet_summary()
         rows = [[str(n), o.name, ctx["outlets"][n - 1]["kind_name"], "直属" if o.operator == "direct" else "委托",
-                 o.partner or "—", f"{o.province or ''}{o.city or ''}", o.address or "—", o.phone or "—"]
+                 o.partner or "—", _place(o), o.address or "—", o.phone or "—"]
                 for n, o in enumerate(p.outlets, start=1)]
         return [m.Table(["序号", "网点名称", "类型", "直属/委托", "合作单位", "省市", "地址", "电话"], rows,
                         widths=[0.8, 3.2, 1.6, 1.2, 3, 1.8, 3.6, 2], font_size=8)]
@@ -389,7 +397,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
             return [m.Paragraph(f"本公司现有委托服务单位 {len(partners)} 家，设立委托网点 {sum(len(v) for v in partners.values())} 个，"
                                 f"分布于 {len(provinces)} 个省级行政区。各委托服务单位及其网点的名称、地区、地址和电话见申请资料"
                                 "《网点清单》（Word 和 Excel 版）。")]
-        rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(f"{o.province or ''}{o.city or ''}" for o in os_)) or "—"]
+        rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(_place(o) for o in os_)) or "—"]
                 for n, (name, os_) in enumerate(partners.items(), start=1)]
         return [m.Table(["序号", "合作单位（受托方）", "委托网点数", "服务区域"], rows, widths=[0.8, 5, 1.6, 4])]
 
@@ -482,8 +490,8 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
             where: dict[str, list[str]] = {}          # document code → its sections that cite the indicator
             for doc_id, label in plan.coverage.get(ind.id, []):
                 secs = where.setdefault(plan.docs[doc_id].code, [])
-                sec = label.split(" ", 1)[0] if label[:1].isdigit() else ""
-                if sec and sec not in secs:
+                sec, _, heading = label.partition(" ") if label[:1].isdigit() else ("", "", label)
+                if sec and sec not in secs and heading not in _FRAME:     # 目的, 职责 … point nowhere
                     secs.append(sec)
             forms = [plan.forms[f].code for f in plan.evidence.get(ind.id, [])]
             evidence = "；".join(f"{code} {'、'.join(secs)}".strip() for code, secs in where.items())
