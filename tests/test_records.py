@@ -276,3 +276,21 @@ def test_lint_reads_forms_folder(tmp_path):
     text = "\n".join(str(p) for p in problems)
     assert "proc-nope" in text and "nosuch" in text
     assert "不会读取" not in text
+
+
+def test_a_later_folder_adds_external_records_without_repeating_the_entry(tmp_path):
+    from kitgen.content.lint import lint
+    from kitgen.errors import InvalidInput
+    ov = tmp_path / "ov"
+    (ov / "clauses").mkdir(parents=True)
+    (ov / "clauses" / "documents.yaml").write_text("- {id: proc-repair, external_records: [维修发票, 神秘台账]}\n", "utf-8")
+    lib = load_library([ov / "clauses"])
+    base = load_library([]).docs["proc-repair"]
+    assert lib.docs["proc-repair"].title == base.title and lib.docs["proc-repair"].code == base.code
+    assert lib.docs["proc-repair"].external_records == base.external_records + ["维修发票", "神秘台账"]
+    assert not [p for p in lint(ov) if "external_records" in p.path or "proc-repair" in p.path]
+    (ov / "clauses" / "documents.yaml").write_text("- {id: proc-nope, external_records: [维修发票]}\n", "utf-8")
+    with pytest.raises(InvalidInput) as err:
+        load_library([ov / "clauses"])
+    assert "proc-nope" in str(err.value) and "未登记" in str(err.value)
+    assert any("proc-nope" in p.message for p in lint(ov))

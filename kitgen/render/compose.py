@@ -514,6 +514,13 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
 
 
 # ------------------------------------------------------------------ record forms
+def _blank(labels: list[str], landscape: bool) -> int:
+    """Underscores per signer so that one signature line stays on one line (about 40 full-width
+    characters across a portrait A4 text width, 58 landscape; an underscore is half as wide)."""
+    room = (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
+    return max(6, min(12, int(2 * room / max(1, len(labels)))))
+
+
 def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None = None) -> m.Document:
     """A record form (style ``form``: number line, the document it serves and its indicators), or a
     letter (style ``letter``: 承诺书, 公示, 任命书, 协议 — its title and text only; the number stays in
@@ -589,8 +596,7 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
             text = render(str(block["text"]), ctx, where)
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
         elif "sign" in block:
-            signers = block["sign"] or []
-            blank = "_" * (12 if len(signers) <= 3 else 8)      # four signers still fit on one line
-            parts = [f"{render(str(s), ctx, where)}：{blank}" for s in signers]
+            labels = [render(str(s), ctx, where) for s in block["sign"] or []]
+            parts = [f"{label}：{'_' * _blank(labels, fd.landscape)}" for label in labels]
             blocks.append(m.Paragraph("　　".join(parts), style="signature"))
     return doc
