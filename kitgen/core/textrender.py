@@ -415,6 +415,7 @@ def _join_cn(values: Any, sep: str = "、") -> str:
 
 
 _ENV.filters["cnjoin"] = _join_cn
+_ENV.filters["unnest"] = lambda v: unnest(v)
 
 
 @lru_cache(maxsize=8192)
@@ -430,6 +431,22 @@ def _template(text: str):
 @lru_cache(maxsize=2048)
 def _expression(text: str):
     return _ENV.compile_expression(text, undefined_to_none=False)
+
+
+def unnest(value: Any) -> str:
+    """A value meant to sit inside a text's own brackets, with its trailing bracket group turned into a
+    comma clause: "8:30-18:00（道路救援7×24小时）" → "8:30-18:00，道路救援7×24小时" (no "（…（…））")."""
+    text = str(value)
+    if text.endswith("）") and "（" in text and not text.startswith("【"):
+        i = text.rfind("（")
+        text = text[:i] + "，" + text[i + 1:-1]
+    return text
+
+
+def inline_brackets(head: str, note: str) -> str:
+    """``head（note）`` without nesting brackets when the note ends with its own: "400-…（8:30-18:00，
+    道路救援7×24小时）"."""
+    return f"{head}（{unnest(note)}）"
 
 
 def render(text: str, ctx: dict, where: Problem) -> str:

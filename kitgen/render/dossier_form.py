@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from kitgen.core.plan import Plan
+from kitgen.core.textrender import inline_brackets
 from kitgen.errors import BuildFailed, Problem
 
 TEMPLATE = "application_form.docx"
@@ -79,7 +80,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         "address": co["address"], "postcode": co["postcode"], "founded": co["founded"],
         "registered_capital": co["registered_capital"], "role_name": ctx["role_name"],
         "industry_name": ctx["industry"]["name"], "website": co["website"], "employees": f"{co['employees']} 人",
-        "service_manager": svc["manager"], "hotline": f"{svc['hotline']}（{svc['hours']}）",
+        "service_manager": svc["manager"], "hotline": inline_brackets(svc["hotline"], svc["hours"]),
         "contact_name": co["contact"]["name"], "contact_title": co["contact"]["title"],
         "contact_phone": co["contact"]["phone"], "contact_mobile": co["contact"]["mobile"],
         "contact_email": co["contact"]["email"],
@@ -237,5 +238,5 @@ def application_form(plan: Plan, number: str) -> tuple[bytes, bytes]:
     filled = render_form(template, form_values(plan), title=f"商品售后服务认证申请书（{number}）", author=author,
                          created=created)
     blank = render_form(template, form_values(plan, blank=True), title="商品售后服务认证申请书（空白）",
-                        author="kitgen", created=_dt.datetime(2020, 1, 1))
+                        author="", created=_dt.datetime(2020, 1, 1))
     return filled, blank
