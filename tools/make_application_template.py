@@ -332,7 +332,7 @@ def build(out: Path) -> None:
 
     heading(doc, "四、申请认证范围")
     form_table(doc, [["认证范围", "{{ f.scope }}"]], [3.4, 12.1], label_cols=(0,))
-    list_table(doc, ["序号", "商品/服务名称", "类别", "保修期", "主要部件保修期", "需安装"],
+    list_table(doc, ["序号", "商品/服务名称", "类别", "{{ f.warranty_label }}", "{{ f.main_parts_label }}", "需安装"],
                [1.2, 4.7, 2.4, 2.3, 3.1, 1.8], "p in f.products",
                ["{{ p.no }}", "{{ p.name }}", "{{ p.category }}", "{{ p.warranty }}", "{{ p.main_parts }}",
                 "{{ p.install }}"], "无", "not f.products")

@@ -35,7 +35,7 @@ DEFAULTS = "defaults.yaml"
 KINDS = {"text": "文字", "number": "数字", "integer": "整数", "date": "日期", "choice": "选项", "percent": "百分比"}
 QUESTION_KEYS = {"key": "键", "label": "占位标签", "question": "问题", "kind": "类型", "unit": "单位",
                  "example": "示例", "choices": "可选值", "group": "类别", "item": "按项目询问"}
-GROUPS = ("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制", "内部管理", "目标与指标", "其他")
+GROUPS = ("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制", "服务理念与目标", "内部管理", "目标与指标", "其他")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 FULL_KEY_RE = re.compile(r"^(?P<key>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\[(?P<item>[^\[\]]{1,60})\])?$")
 MAX_ANSWER = 2000

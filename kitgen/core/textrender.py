@@ -389,6 +389,7 @@ def _join_cn(values: Any, sep: str = "、") -> str:
 
 
 _ENV.filters["cnjoin"] = _join_cn
+_ENV.filters["unnest"] = lambda v: unnest(v)
 
 
 @functools.lru_cache(maxsize=1)
@@ -482,6 +483,22 @@ def preload() -> int:
     """Load the snapshot now (before ``-j`` forks its workers, so they share it); how many entries."""
     snap = snapshot.current()
     return sum(len(v) for v in snap.entries.values())
+
+
+def unnest(value: Any) -> str:
+    """A value meant to sit inside a text's own brackets, with its trailing bracket group turned into a
+    comma clause: "8:30-18:00（道路救援7×24小时）" → "8:30-18:00，道路救援7×24小时" (no "（…（…））")."""
+    text = str(value)
+    if text.endswith("）") and "（" in text and not text.startswith("【"):
+        i = text.rfind("（")
+        text = text[:i] + "，" + text[i + 1:-1]
+    return text
+
+
+def inline_brackets(head: str, note: str) -> str:
+    """``head（note）`` without nesting brackets when the note ends with its own: "400-…（8:30-18:00，
+    道路救援7×24小时）"."""
+    return f"{head}（{unnest(note)}）"
 
 
 def render(text: str, ctx: dict, where: Problem) -> str:

@@ -459,7 +459,7 @@ def write_xlsx(sheets: list[Sheet], title: str = "", author: str = "", created: 
             + "".join(core_items) + "</cp:coreProperties>")
     app = (DECL + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
            'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-           'docPropsVTypes"><Application>kitgen</Application><DocSecurity>0</DocSecurity></Properties>')
+           'docPropsVTypes"><DocSecurity>0</DocSecurity></Properties>')
     entries = [("[Content_Types].xml", content_types.encode()), ("_rels/.rels", root_rels.encode()),
                ("xl/workbook.xml", workbook.encode()), ("xl/_rels/workbook.xml.rels", wb_rels.encode()),
                ("xl/styles.xml", _STYLES.encode()), ("xl/theme/theme1.xml", _THEME.encode())]

@@ -48,7 +48,7 @@ def matrix_files(plan: Plan) -> list:
     p = plan.profile
     rows = matrix_rows(plan)
     number = plan.doc_number("QM-01") + "-附表"
-    note = (f"本表由 kitgen 依据同一份生成计划编制，与各文件中的“对应指标”标注一致。指标目录：{plan.catalog.title}。"
+    note = (f"本表列出各评价指标在本公司售后服务管理体系文件中的对应位置，与各文件中的“对应指标”标注一致。指标目录：{plan.catalog.title}。"
             "“可靠程度”标明目录条目的来源：已证实＝多个公开来源一致；较可靠＝单一来源或有力推断；"
             "重建＝依据公开资料整理的参考条目，并非标准原文，编号与措辞以标准正式文本为准。")
     applicable = [i for i in plan.applicable(3)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kitgen.core.facts import ANSWER_HEADER, ANSWER_SHEET, KEY_HEADER, FULL_KEY_RE, Question, format_value
+from kitgen.core.facts import ANSWER_HEADER, ANSWER_SHEET, FULL_KEY_RE, GROUPS, KEY_HEADER, Question, format_value
 from kitgen.core.plan import Plan
 from kitgen.ooxml.xlsx_writer import Sheet, Validation, write_xlsx
 from kitgen.render.output import OutputFile
@@ -59,8 +59,7 @@ def questionnaire_rows(plan: Plan, counts: dict[str, Counter]) -> list[dict]:
         row["current"] = "" if value is None else format_value(q, value) if q else str(value)
         row["answer"] = row["current"] if how == "answer" else ""
         rows.append(row)
-    group_order = {g: i for i, g in enumerate(("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制",
-                                               "内部管理", "目标与指标", "其他"))}
+    group_order = {g: i for i, g in enumerate(GROUPS)}
     status_order = {"ask": 0, "default": 1, "answer": 2}
     rows.sort(key=lambda r: (status_order[r["status"]], group_order.get(r["group"], 99), r["key"]))
     return rows
