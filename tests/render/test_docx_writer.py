@@ -395,7 +395,7 @@ def test_non_picture_bytes_are_refused():
 # ---------------------------------------------------------------------------------------------
 # tables
 
-def test_table_widths_header_repeat_and_layout(doc_xml):
+def test_table_widths_header_repeat_and_layout(doc_xml, built):
     tbl = [t for t in doc_xml.iter(W + "tbl")][1]
     pr = tbl.find("w:tblPr", NS)
     assert pr.find("w:tblW", NS).get(W + "type") == "dxa"
@@ -414,8 +414,47 @@ def test_table_widths_header_repeat_and_layout(doc_xml):
     assert hdr_cell.find(".//w:r/w:rPr/w:b", NS) is not None
     tcw = [int(c.find("w:tcPr/w:tcW", NS).get(W + "w")) for c in rows[1].findall("w:tc", NS)]
     assert tcw == cols
-    # cells: no first-line indent (TableText style)
-    assert rows[1].find(".//w:pPr/w:pStyle", NS).get(W + "val") == "TableText"
+    # cells: no first-line indent (TableText style, or a style based on it for the alignment)
+    sid = rows[1].find(".//w:pPr/w:pStyle", NS).get(W + "val")
+    assert sid == "TableText" or _style(built, sid).find("w:basedOn", NS).get(W + "val") == "TableText"
+
+
+def _style(data: bytes, sid: str):
+    """The w:style ``sid`` of a document's styles.xml (a table cell's paragraph style)."""
+    found = [s for s in xml(data, "word/styles.xml").iter(W + "style") if s.get(W + "styleId") == sid]
+    assert len(found) == 1, f"style {sid} defined {len(found)} times"
+    return found[0]
+
+
+def _cell_size(data: bytes, cell) -> str | None:
+    """A body cell's font size (half-points): on its runs, or in its paragraph style."""
+    sz = cell.find(".//w:r/w:rPr/w:sz", NS)
+    if sz is not None:
+        return sz.get(W + "val")
+    sid = cell.find("w:p/w:pPr/w:pStyle", NS)
+    style = _style(data, sid.get(W + "val")) if sid is not None else None
+    sz = style.find("w:rPr/w:sz", NS) if style is not None else None
+    return sz.get(W + "val") if sz is not None else None
+
+
+def test_body_cells_take_size_and_alignment_from_a_paragraph_style():
+    """Issue 16: body cells carry one pStyle (based on TableText) instead of pPr and rPr on every
+    cell and run; the text is all there and the style says the size and alignment."""
+    rows = [[f"网点{i}", "服务", f"某某路{i}号"] for i in range(50)]
+    data = write_docx(Document(title="t", number="n", company="c", blocks=[
+        Table(header=["名称", "类型", "地址"], rows=rows, font_size=9)]))
+    assert all(f"网点{i}" in docx_text(data) for i in range(50))
+    body = xml(data).findall(".//w:tbl/w:tr", NS)[1:]
+    assert len(body) == 50
+    for tr in body:
+        for tc in tr.findall("w:tc", NS):
+            assert tc.find(".//w:r/w:rPr", NS) is None          # no run formatting repeated
+            assert _cell_size(data, tc) == "18"
+    kind = body[0].findall("w:tc", NS)[1]                          # short values: centred
+    style = _style(data, kind.find("w:p/w:pPr/w:pStyle", NS).get(W + "val"))
+    assert style.find("w:pPr/w:jc", NS).get(W + "val") == "center"
+    assert style.find("w:basedOn", NS).get(W + "val") == "TableText"
+    assert style.get(W + "type") == "paragraph"
 
 
 def test_form_table_labels_blank_rows_spans_and_small_font(doc_xml, built):
@@ -431,7 +470,7 @@ def test_form_table_labels_blank_rows_spans_and_small_font(doc_xml, built):
     height = rows[2].find("w:trPr/w:trHeight", NS)
     assert height.get(W + "hRule") == "exact" and int(height.get(W + "val")) == 567
     assert rows[0].find("w:trPr/w:trHeight", NS).get(W + "hRule") == "atLeast"
-    assert rows[0].find(".//w:r/w:rPr/w:sz", NS).get(W + "val") == "18"
+    assert _cell_size(built, rows[0].findall("w:tc", NS)[0]) == "18"
     styles = parts(built)["word/styles.xml"].decode()
     table_text = re.search(r'<w:style w:type="paragraph" w:styleId="TableText">.*?</w:style>', styles).group()
     assert 'w:firstLineChars="0"' in table_text
