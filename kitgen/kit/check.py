@@ -43,7 +43,8 @@ from pathlib import Path, PurePosixPath
 
 from kitgen.errors import NotAKit, Problem
 from kitgen.ooxml.safe_read import (MAX_FILE_BYTES, MAX_MANIFEST_BYTES, Unreadable, docx_body_text,  # noqa: F401
-                                    file_text, open_zip, parse_xml, read_member, read_regular, read_xlsx)
+                                    file_text, open_regular, open_zip, parse_xml, read_member, read_regular,
+                                    read_xlsx)
 
 MANIFEST = "kit.json"
 DOSSIER_DIR = "06 申请资料"
@@ -109,6 +110,7 @@ class CheckReport:
     kitgen_version: str
     findings: list[Finding]
     files_checked: int = 0
+    files_read: list[str] = field(default_factory=list)      # files whose text was read (changed since the build)
     unanswered: list[dict] = field(default_factory=list)     # {key, label, count}, most placeholders first
 
     @property
@@ -138,9 +140,81 @@ class CheckReport:
 
     def as_dict(self) -> dict:
         return {"kit": str(self.kit), "company": self.company, "kitgen": self.kitgen_version,
-                "complete": self.complete, "files_checked": self.files_checked,
+                "complete": self.complete, "files_checked": self.files_checked, "files_read": self.files_read,
                 "blocking": len(self.blocking), "summary": self.summary(), "unanswered": self.unanswered,
                 "findings": [f.as_dict() for f in self.findings]}
+
+
+# --------------------------------------------------------------------------------------------
+# placeholders: found in a file's text, recorded by the build, re-read by check only on change
+# --------------------------------------------------------------------------------------------
+
+def scan_text(text: str) -> dict:
+    """What check reports of one file's placeholders: how many, the first few, and each label's count."""
+    found = PLACEHOLDER_RE.findall(text)
+    samples = list(dict.fromkeys(found))[:SAMPLES]
+    labels = Counter(f[len("【待填写："):-1] for f in found if f.startswith("【待填写："))
+    return {"count": len(found), "samples": samples, "more": len(set(found)) > len(samples),
+            "labels": dict(sorted(labels.items()))}
+
+
+_OPEN_BRACKET = "【".encode()
+
+
+def scan_file(rel: str, data: bytes) -> dict | None:
+    """The build's record of a file it wrote (kit.json ``files[].scan``): its hash and
+    ``scan_text`` of the text check would read. A part without "【" (and without character
+    references) cannot hold a placeholder, so most files are not parsed at all."""
+    record = {"sha256": hashlib.sha256(data).hexdigest()}
+    suffix = PurePosixPath(rel).suffix.lower()
+    if suffix not in (".docx", ".xlsx"):
+        return {**record, **scan_text("")}
+    try:
+        return {**record, **scan_text(_text_if_bracket(rel, suffix, data))}
+    except Unreadable:
+        return None                              # (the build's verification names the problem)
+
+
+def _text_if_bracket(rel: str, suffix: str, data: bytes) -> str:
+    zf = open_zip(data)
+    with zf:
+        names = ["word/document.xml"] if suffix == ".docx" else [
+            n for n in zf.namelist() if n.startswith("xl/") and n.endswith(".xml")]
+        maybe = False
+        for name in names:
+            if name in zf.namelist():
+                raw = read_member(zf, name)
+                if _OPEN_BRACKET in raw or b"&#" in raw:
+                    maybe = True
+                    break
+    return file_text(Path(rel), data) if maybe else ""
+
+
+def _valid_scan(rec) -> bool:
+    return (isinstance(rec, dict) and isinstance(rec.get("sha256"), str) and isinstance(rec.get("count"), int)
+            and rec["count"] >= 0 and isinstance(rec.get("samples"), list)
+            and all(isinstance(x, str) for x in rec["samples"]) and isinstance(rec.get("labels"), dict)
+            and all(isinstance(k, str) and isinstance(v, int) and v >= 0 for k, v in rec["labels"].items()))
+
+
+def _hash_regular(path: Path) -> str:
+    """sha256 of a regular file (the same refusals as read_regular), read in chunks."""
+    fh, size = open_regular(path)
+    h = hashlib.sha256()
+    try:
+        with fh:
+            left = size + 1
+            while left > 0:
+                chunk = fh.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                h.update(chunk)
+                left -= len(chunk)
+    except OSError as e:
+        raise Unreadable("io", f"无法读取（{e.strerror or e}）") from None
+    if left <= 0:
+        raise Unreadable("io", "文件在读取时被改动")
+    return h.hexdigest()
 
 
 def load_manifest(kit: Path) -> dict:
@@ -299,7 +373,7 @@ def _check_once(kit: Path) -> CheckReport:
                         f"（{shown!r}），未检查", True, reason="bad_path"))
             continue
         kit_paths.add(rel)
-        state[rel] = _check_file(kit, rel, entry, add, edited, tally)
+        state[rel] = _check_file(kit, rel, entry, add, edited, tally, report.files_read)
     report.files_checked = len(state)
     _unanswered(data, tally, report, add)
 
@@ -372,17 +446,33 @@ def _unanswered(data: dict, tally: Counter, report: "CheckReport", add) -> None:
                 reason="unanswered", count=sum(tally.values())))
 
 
-def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding], tally: Counter | None = None) -> str:
+def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding], tally: Counter | None = None,
+                read: list[str] | None = None) -> str:
+    """One file kit.json lists. A file whose bytes are still those the build recorded a scan of
+    (``files[].scan``: hash and placeholders) is only hashed, streamed; any other is read."""
     path = kit / rel
     if not path.exists() and not path.is_symlink():
         add(Finding("missing", rel, f"文件不存在（{entry.get('title') or path.name}）", True, reason="missing"))
         return "missing"
-    try:
-        data = read_regular(path)
-    except Unreadable as e:
-        add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
-        return "unreadable"
-    digest = hashlib.sha256(data).hexdigest()
+    rec = entry.get("scan")
+    scan = None
+    if _valid_scan(rec):
+        try:
+            digest = _hash_regular(path)
+        except Unreadable as e:
+            add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
+            return "unreadable"
+        if digest == rec["sha256"]:
+            scan = rec
+    if scan is None:
+        if read is not None:
+            read.append(rel)
+        try:
+            data = read_regular(path)
+        except Unreadable as e:
+            add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
+            return "unreadable"
+        digest = hashlib.sha256(data).hexdigest()
     recorded = entry.get("sha256")
     if isinstance(recorded, str) and recorded and digest != recorded:
         edited.append(Finding("edited", rel, "与生成时不同（企业已修改）", False,
@@ -391,19 +481,21 @@ def _check_file(kit: Path, rel: str, entry: dict, add, edited: list[Finding], ta
     if isinstance(alt, str) and _safe_rel(alt) and (kit / alt).is_file():
         edited.append(Finding("new_version", rel, f"重新生成时此文件已被企业修改而保留，kitgen 的新版本在 {alt}，"
                                                   "请比对后合并（合并后删除 .new 文件）", False, reason="new_version"))
-    try:
-        text = file_text(path, data)
-    except Unreadable as e:
-        add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
-        return "unreadable"
-    found = PLACEHOLDER_RE.findall(text)
+    if scan is None:
+        try:
+            text = file_text(path, data)
+        except Unreadable as e:
+            add(Finding("unreadable", rel, f"无法读取：{e.message}", True, reason=e.reason))
+            return "unreadable"
+        del data
+        scan = scan_text(text)
     if tally is not None:
-        tally.update(f[len("【待填写："):-1] for f in found if f.startswith("【待填写："))
-    if found:
-        samples = list(dict.fromkeys(found))[:SAMPLES]
-        more = "等" if len(set(found)) > len(samples) else ""
-        add(Finding("placeholders", rel, f"尚有 {len(found)} 处待填写：{'、'.join(samples)}{more}", True,
-                    reason="placeholders", count=len(found), samples=samples))
+        tally.update(scan["labels"])
+    if scan["count"]:
+        samples = scan["samples"][:SAMPLES]
+        more = "等" if scan.get("more") else ""
+        add(Finding("placeholders", rel, f"尚有 {scan['count']} 处待填写：{'、'.join(samples)}{more}", True,
+                    reason="placeholders", count=scan["count"], samples=samples))
     return "ok"
 
 

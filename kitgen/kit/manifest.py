@@ -29,6 +29,10 @@ class BuildResult:
 
 
 def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = None) -> dict:
+    from kitgen.kit.check import scan_file
+    for f in files:                    # what check finds in each file: it re-reads only files that changed
+        if f.scan is None:
+            f.scan = scan_file(f.path, f.data)
     p = plan.profile
     cat = plan.catalog
     doc_paths = {d.id: d.path for d in plan.docs.values()}
@@ -50,7 +54,8 @@ def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = N
         "profile": {"company": p.company.name, "role": p.role, "industry": p.industry, "sha256": p.sha256,
                     "network_mode": plan.ctx["net"]["mode"], "outlets": plan.ctx["net"]["total"]},
         "files": [{"path": f.path, "kind": f.kind, "title": f.title, "number": f.number,
-                   "indicators": f.indicators, "sha256": f.sha256, **({"fill_ins": f.fill_ins} if f.fill_ins else {})}
+                   "indicators": f.indicators, "sha256": f.sha256, **({"fill_ins": f.fill_ins} if f.fill_ins else {}),
+                   **({"scan": f.scan} if f.scan is not None else {})}
                   for f in files],
         "indicators": indicators,
         "dossier": dossier or [],

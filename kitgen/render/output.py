@@ -16,6 +16,7 @@ class OutputFile:
     indicators: list[str] = field(default_factory=list)
     dossier_item: int | None = None
     fill_ins: dict[str, int] = field(default_factory=dict)      # fact key → placeholders still in the file
+    scan: dict | None = None     # what kitgen check would find in it (kitgen.kit.check.scan_file), kit.json
 
     @property
     def sha256(self) -> str:
