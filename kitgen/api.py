@@ -136,4 +136,24 @@ def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None
         snapshot.save()                # what this build compiled or parsed first (kitgen.core.snapshot)
 
 
-__all__ = ["load_profile", "plan", "build", "InvalidInput"]
+def preload(catalog: Path | None = None, overlays: list | None = None) -> None:
+    """Load what every build shares — the library snapshot's compiled templates and conditions, the
+    catalog, the trades, the modules that render — once, in this process: `build -j N` calls it
+    before its workers start, and the forked workers inherit it instead of each loading it."""
+    from kitgen.content.overlay import catalog_path, pack_roots, resolve
+    from kitgen.core.textrender import preload as preload_templates
+    try:
+        ovs = resolve(None, overlays, auto=False)
+        load_catalog(catalog_path(ovs, catalog))
+        load_industries(pack_roots(ovs))
+    except Exception:  # noqa: BLE001 - each build reports its own problems
+        pass
+    preload_templates()
+    import kitgen.kit.publish  # noqa: F401
+    import kitgen.render.documents  # noqa: F401
+    import kitgen.render.dossier  # noqa: F401
+    import kitgen.render.matrix  # noqa: F401
+    import kitgen.render.questionnaire  # noqa: F401
+
+
+__all__ = ["load_profile", "plan", "build", "preload", "InvalidInput"]

@@ -93,5 +93,8 @@ def run_build(profiles: list[Path], out_dir: Path, catalog: Path | None, overlay
     if dup:
         raise click.UsageError(f"多个配置文件同名（{'、'.join(dup)}），无法各自生成到同名子目录；请改名后再试")
     from kitgen.cli.parallel import run_many
+    if jobs > 1 and len(profiles) > 1:
+        from kitgen.api import preload
+        preload(catalog, overlays)        # once here; the forked workers inherit it
     worker = functools.partial(_build_one, outlets_anywhere=True) if outlets_anywhere else _build_one
     return run_many(profiles, out_dir, catalog, overlays, force, make_zip, jobs, worker)

@@ -425,8 +425,11 @@ def _from_code(code):
 def _template(text: str):
     """The sandbox's compiled template for ``text`` (as ``get_template`` would build it): from the
     snapshot when this text was compiled before, else compiled now and added to it."""
-    name = hashlib.sha1(text.encode("utf-8")).hexdigest()
     key = snapshot.digest("template", _fingerprint(), text)
+    built = _PRELOADED.get(key)
+    if built is not None:
+        return built
+    name = hashlib.sha1(text.encode("utf-8")).hexdigest()
     code = snapshot.get("template", key)
     if code is None:
         code = _ENV.compile(text, name)          # a syntax error raises here: nothing is kept
@@ -438,6 +441,9 @@ def _template(text: str):
 def _expression(text: str):
     """``_ENV.compile_expression(text, undefined_to_none=False)``, its code kept in the snapshot."""
     key = snapshot.digest("expression", _fingerprint(), text)
+    built = _PRELOADED.get(key)
+    if built is not None:
+        return built
     code = snapshot.get("expression", key)
     if code is None:
         parser = Parser(_ENV, text, state="variable")      # (jinja2.Environment.compile_expression)
@@ -479,10 +485,26 @@ class KeptSandbox(_Sandbox):
         return self.template_class.from_code(self, code, self.make_globals(None), None)
 
 
+_PRELOADED: dict[str, Any] = {}      # snapshot key → template or expression, built by preload()
+
+
 def preload() -> int:
-    """Load the snapshot now (before ``-j`` forks its workers, so they share it); how many entries."""
+    """Build every template and condition the snapshot holds, now (``-j`` calls it in the parent
+    before its workers start, so that they inherit them instead of each loading them); how many."""
     snap = snapshot.current()
-    return sum(len(v) for v in snap.entries.values())
+    for kind in ("template", "expression"):
+        for key in list(snap.entries.get(kind, {})):
+            if key in _PRELOADED:
+                continue
+            code = snap.get(kind, key)
+            if code is None:
+                continue
+            try:
+                tpl = _from_code(code)
+            except Exception:  # noqa: BLE001 - a stale entry is simply compiled again when used
+                continue
+            _PRELOADED[key] = tpl if kind == "template" else TemplateExpression(tpl, False)
+    return len(_PRELOADED)
 
 
 def unnest(value: Any) -> str:
