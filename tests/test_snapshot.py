@@ -64,6 +64,7 @@ def _copy(built: Path, cache: Path) -> None:
 
 def _forget():
     snapshot.reset()
+    textrender._PRELOADED.clear()
     textrender._template.cache_clear()
     textrender._expression.cache_clear()
 
@@ -210,6 +211,45 @@ def test_a_snapshot_owned_by_another_user_is_ignored(cache, built, tmp_path):
     os.chown(cache / snapshot.KEY_NAME, 0, 0)
     os.chown(cache, 65534, 65534)
     assert not _renders(marker)
+    assert not snapshot.save()                    # a folder of another user is never written
+    os.chown(cache, 0, 0)
+
+
+@pytest.mark.skipif(not POSIX or os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_a_snapshot_of_another_user_is_replaced_by_ours(cache, built, tmp_path):
+    """Refused, then rebuilt: the next save puts this user's own snapshot in its place."""
+    _copy(built, cache)
+    marker = tmp_path / "ran"
+    _forge(cache, marker)
+    os.chown(_snap(cache), 65534, 65534)
+    assert not _renders(marker)
+    assert snapshot.current().loaded_from is None
+    assert snapshot.save()
+    assert _snap(cache).stat().st_uid == os.geteuid()
+    _forget()
+    assert snapshot.current().loaded_from is not None
+    assert not _renders(marker)
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_the_default_folder_is_private_inside_an_older_shared_one(tmp_path, monkeypatch):
+    """~/.cache/kitgen made by an older kitgen with mode 0755: the snapshot goes to a 0700 folder
+    of its own inside it, and is used."""
+    monkeypatch.delenv("KITGEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("KITGEN_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    old = tmp_path / "xdg" / "kitgen"
+    old.mkdir(parents=True)
+    old.chmod(0o755)
+    _forget()
+    try:
+        _build(tmp_path, "kit")
+        folder = Path(snapshot.cache_dir())
+        assert folder.parent == old and stat.S_IMODE(folder.stat().st_mode) == 0o700
+        _forget()
+        assert snapshot.current().loaded_from is not None
+    finally:
+        _forget()
 
 
 def test_a_folder_that_cannot_be_written_means_no_snapshot(cache, tmp_path):

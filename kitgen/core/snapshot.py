@@ -18,9 +18,9 @@ user's cache folder and loaded in one read by the next run:
   code of its own;
 - **atomic**: written to a temporary file in the folder and renamed over the old one; concurrent
   builds at worst each write their own, the last one wins;
-- ``KITGEN_NO_CACHE=1`` turns it off; ``KITGEN_CACHE_DIR`` moves it (default
-  ``$XDG_CACHE_HOME/kitgen`` or ``~/.cache/kitgen``); a folder that cannot be used (read-only home,
-  wrong owner or mode) simply means no snapshot.
+- ``KITGEN_NO_CACHE=1`` turns it off; ``KITGEN_CACHE_DIR`` names the folder (default
+  ``$XDG_CACHE_HOME/kitgen/snapshot`` or ``~/.cache/kitgen/snapshot``, made 0700); a folder that cannot
+  be used (read-only home, wrong owner or mode) simply means no snapshot.
 
 Nothing of a kit is kept: only what a library's texts and files compile or parse to.
 """
@@ -69,7 +69,9 @@ def cache_dir() -> str | None:
         home = os.path.expanduser("~")
         if not xdg and (not home or home == "~"):
             return None
-        base = os.path.join(xdg or os.path.join(home, ".cache"), "kitgen")
+        # a folder of its own inside ~/.cache/kitgen: that one may be an older kitgen's, made with
+        # the umask's mode (0755), which the snapshot's folder may not have
+        base = os.path.join(xdg or os.path.join(home, ".cache"), "kitgen", "snapshot")
     return base
 
 
