@@ -47,6 +47,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _CONTROL_MORE = re.compile("[\x80-\x9f\ud800-\udfff]")
 # invisible characters that change how a name reads or compares (bidi overrides, zero-width …)
 _INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_ODD = re.compile("|".join(r.pattern for r in (_CONTROL, _CONTROL_MORE, _INVISIBLE)))   # any of the three
 MAX_TEXT = limits.TEXT_MAX_CHARS   # no profile value needs more; longer text is a paste accident
 MAX_NUMBER = 10**12      # no count, period or budget is larger (and larger ones overflow float arithmetic)
 
@@ -225,6 +226,11 @@ class Checker:
         if isinstance(value, (int, float, _dt.date)):
             value = value.isoformat() if isinstance(value, _dt.date) else _num(value)
         value = str(value).strip()
+        if _ODD.search(value) is None:               # the common case: one scan instead of three
+            if len(value) > MAX_TEXT:
+                self.add(path, f"文字过长（{len(value)} 字）", f"{MAX_TEXT} 字以内")
+                return None
+            return value or None
         if _CONTROL.search(value) or _CONTROL_MORE.search(value):
             bad = (_CONTROL.search(value) or _CONTROL_MORE.search(value)).group()
             self.add(path, f"包含 Word 无法保存的控制字符 U+{ord(bad):04X}", "删去该不可见字符后重新输入")

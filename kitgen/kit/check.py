@@ -175,13 +175,26 @@ def scan_file(rel: str, data: bytes) -> dict | None:
         return None                              # (the build's verification names the problem)
 
 
+def text_parts(suffix: str, names) -> list[str] | None:
+    """The parts of a package (among ``names``) whose text file_text reads: a .docx's body, an
+    .xlsx's shared strings and sheets; None for other kinds."""
+    if suffix == ".docx":
+        return ["word/document.xml"]
+    if suffix == ".xlsx":
+        return [n for n in names if n == "xl/sharedStrings.xml" or (n.startswith("xl/worksheets/") and n.endswith(".xml"))]
+    return None
+
+
+def scan_without_text(data: bytes) -> dict:
+    """scan_file's record of a file whose text parts hold no "【" (the caller looked)."""
+    return {"sha256": hashlib.sha256(data).hexdigest(), **scan_text("")}
+
+
 def _text_if_bracket(rel: str, suffix: str, data: bytes) -> str:
     zf = open_zip(data)
     with zf:
-        names = ["word/document.xml"] if suffix == ".docx" else [
-            n for n in zf.namelist() if n.startswith("xl/") and n.endswith(".xml")]
         maybe = False
-        for name in names:
+        for name in text_parts(suffix, zf.namelist()) or []:
             if name in zf.namelist():
                 raw = read_member(zf, name)
                 if _OPEN_BRACKET in raw or b"&#" in raw:

@@ -44,13 +44,21 @@ def produce(plan: Plan) -> list[OutputFile]:
 
 
 def fill_in_counts(files: list[OutputFile]) -> dict[str, Counter]:
-    """kit path → placeholder label → count, read from the bytes each publisher produced."""
+    """kit path → placeholder label → count, read from the bytes each publisher produced. Reading
+    the parts, it also notes the files whose text cannot hold a placeholder for kitgen check
+    (kitgen.kit.check.scan_file), so that those are not read again for kit.json."""
+    from kitgen.kit.check import scan_without_text, text_parts
     from kitgen.ooxml.fillins import count_fill_ins
     out: dict[str, Counter] = {}
     for f in files:
-        found = count_fill_ins(f.data, "." + f.path.rsplit(".", 1)[-1]) if "." in f.path else Counter()
+        ext = "." + f.path.rsplit(".", 1)[-1] if "." in f.path else ""
+        seen: dict[str, bool] = {}
+        found = count_fill_ins(f.data, ext, seen) if ext else Counter()
         if found:
             out[f.path] = found
+        wanted = text_parts(ext, seen)
+        if f.scan is None and wanted is not None and not any(seen.get(n, True) for n in wanted):
+            f.scan = scan_without_text(f.data)
     return out
 
 

@@ -19,9 +19,15 @@ _DOCX_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnote
 _XLSX_PARTS = re.compile(r"^xl/(sharedStrings|worksheets/sheet\d+)\.xml$")
 
 
-def count_fill_ins(data: bytes, ext: str) -> Counter:
+_PREFIX_BYTES = PREFIX.encode()
+_BRACKET = "【".encode()
+
+
+def count_fill_ins(data: bytes, ext: str, brackets: dict | None = None) -> Counter:
     """label → how many times 【待填写：label】 appears in a .docx or .xlsx (other kinds: none).
-    A placeholder is always written whole in one text node, so the XML can be searched as text."""
+    A placeholder is always written whole in one text node, so the XML can be searched as text.
+    ``brackets``, when given, is filled with part name → whether the part holds a "【" or a
+    character reference (the parts read: body, headers, footers, notes; shared strings, sheets)."""
     ext = ext.lower()
     parts = _DOCX_PARTS if ext == ".docx" else _XLSX_PARTS if ext == ".xlsx" else None
     out: Counter = Counter()
@@ -29,8 +35,13 @@ def count_fill_ins(data: bytes, ext: str) -> Counter:
         return out
     zf = open_zip(data)
     for name in zf.namelist():
-        if parts.match(name):
-            out.update(LABEL_RE.findall(read_member(zf, name).decode("utf-8", "replace")))
+        if parts.match(name) or (brackets is not None and ext == ".xlsx" and name.startswith("xl/worksheets/")
+                                 and name.endswith(".xml")):
+            raw = read_member(zf, name)
+            if brackets is not None:
+                brackets[name] = _BRACKET in raw or b"&#" in raw
+            if _PREFIX_BYTES in raw and parts.match(name):
+                out.update(LABEL_RE.findall(raw.decode("utf-8", "replace")))
     return out
 
 

@@ -271,12 +271,32 @@ def read_xlsx(data: bytes) -> list[XlsxSheet]:
     return sheets
 
 
-def _cell_value(c, shared: list[str]):
+_V, _IS, _F = _MAIN + "v", _MAIN + "is", _MAIN + "f"
+
+
+def _children(c):
+    """A cell's first <v>, first <is> and whether it has an <f> (one pass over its children,
+    cheaper than three ``find`` calls: an outlet list has a million cells)."""
+    v = is_ = None
+    f = False
+    for ch in c:
+        tag = ch.tag
+        if tag == _V:
+            if v is None:
+                v = ch
+        elif tag == _IS:
+            if is_ is None:
+                is_ = ch
+        elif tag == _F:
+            f = True
+    return v, is_, f
+
+
+def _cell_value(c, shared: list[str], kids=None):
     t = c.get("t") or "n"
-    v = c.find(_MAIN + "v")
+    v, is_, _f = kids if kids is not None else _children(c)
     raw = v.text if v is not None else None
     if t == "inlineStr":
-        is_ = c.find(_MAIN + "is")
         return _text_of(is_) if is_ is not None else ""
     if raw is None:
         return None
@@ -391,6 +411,7 @@ def read_first_visible_sheet(data: bytes, *, max_rows: int, max_columns: int,
                 si.clear()
         merges: list[tuple[int, int, int, int]] = []
         rows: dict[int, list] = {}
+        columns: dict[str, int] = {}        # a cell reference's letters → column index
         for el in _iterparse(zf, part, (_MAIN + "row", _MAIN + "mergeCell")):
             if el.tag == _MAIN + "mergeCell":
                 m = _MERGE.match(el.get("ref") or "")
@@ -405,12 +426,19 @@ def read_first_visible_sheet(data: bytes, *, max_rows: int, max_columns: int,
             rnum = int(r_attr) if r_attr.isdigit() else (max(rows) + 1 if rows else 1)
             cells: list = []
             for c_index, c in enumerate(el.iter(_MAIN + "c")):
-                m = _REF.match(c.get("r") or "")
-                col = col_index(m.group(1)) if m else c_index
+                ref = c.get("r") or ""
+                letters = ref.rstrip("0123456789")
+                col = columns.get(letters) if letters != ref and letters else None
+                if col is None:
+                    m = _REF.match(ref)
+                    col = col_index(m.group(1)) if m else c_index
+                    if m and letters == m.group(1):
+                        columns[letters] = col
                 if col >= max_columns:
                     continue
-                value = _cell_value(c, shared)
-                if value is None and c.find(_MAIN + "f") is not None:
+                kids = _children(c)
+                value = _cell_value(c, shared, kids)
+                if value is None and kids[2]:
                     out.formulas.append((rnum, col))
                 while len(cells) <= col:
                     cells.append(None)
