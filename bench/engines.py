@@ -30,8 +30,16 @@ def table_document(outlets: list[dict[str, str]]):
 
 
 def render_kitgen(outlets: list[dict[str, str]], out: Path, template: Path | None = None) -> None:
+    """Render, then verify the file as a build does before writing it (kitgen.kit.verify: every
+    part parsed, ids, relationships, what `kitgen check` would refuse): the comparison with the
+    template engines, which verify nothing, includes kitgen's own verification."""
+    from kitgen.kit.verify import _readable_by_check, check_file
     from kitgen.render.word import write_docx
-    out.write_bytes(write_docx(table_document(outlets)))
+    data = write_docx(table_document(outlets))
+    problems = check_file(out.name, data) + _readable_by_check(out.name, data)
+    if problems:
+        raise RuntimeError(f"kitgen's verification refused its own table: {problems[0]}")
+    out.write_bytes(data)
 
 
 def render_docxtpl(outlets: list[dict[str, str]], out: Path, template: Path | None = None) -> None:
