@@ -840,6 +840,11 @@ def machine_info(kitgen: list[str]) -> dict:
     except ImportError:
         pass
     info["PYTHONDONTWRITEBYTECODE"] = os.environ.get("PYTHONDONTWRITEBYTECODE", "")
+    try:
+        import kitgen as _k
+        info["kitgen_from"] = str(Path(_k.__file__).parent)
+    except ImportError:
+        pass
     return info
 
 
@@ -871,7 +876,8 @@ def report(res: dict, runs: int, quick: bool) -> str:
     add(f"kitgen benchmark — {mc.get('date')}{'  (--quick)' if quick else ''}")
     add(f"machine: {mc.get('nproc')} CPUs ({mc.get('cpu')}), {mc.get('memory_gb')} GB, Python {mc.get('python')}, "
         f"Node {mc.get('node', '—')}, load average at start {mc.get('load_avg')}")
-    add(f"medians of {runs} run(s) unless stated; peak = peak RSS of the process (the largest of the runs)")
+    add(f"kitgen from {mc.get('kitgen_from')}; medians of {runs} run(s) unless stated; peak = peak RSS of the "
+        "process (the largest of the runs)")
     load = mc.get("load_avg") or [0]
     end = res.get("load_avg_end") or [0]
     if max(load[0], end[0]) > 0.5 * (mc.get("nproc") or 1):
