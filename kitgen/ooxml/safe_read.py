@@ -187,8 +187,28 @@ def parse_xml(xml: bytes, name: str):
         raise Unreadable("bad_xml", f"{name} 不是有效的 XML（{e}）") from None
 
 
+class _DtdGuard:
+    """A read-only file object over a zip member that refuses it as soon as a DTD or entity
+    declaration goes by (what refuse_dtd does on a whole part), so a part is never held whole."""
+
+    OVERLAP = 1024
+
+    def __init__(self, fh, name: str):
+        self.fh, self.name, self.tail = fh, name, b""
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            chunk = self.fh.read(n if n and n > 0 else 1 << 16)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+            raise Unreadable("corrupt", f"{self.name} 已损坏或被截断（{e}）") from None
+        refuse_dtd(self.tail + chunk, self.name)
+        self.tail = (self.tail + chunk)[-self.OVERLAP:]
+        return chunk
+
+
 def docx_body_text(data: bytes) -> str:
-    """The body text of a .docx (via kitgen.ooxml.docx_text) after vetting zip and XML."""
+    """The body text of a .docx (kitgen.ooxml.docx_text's lines) after vetting the zip; the
+    document part is inflated and parsed as a stream (docx_text_stream), never held whole."""
     zf = open_zip(data)
     with zf:
         names = set(zf.namelist())
@@ -196,13 +216,15 @@ def docx_body_text(data: bytes) -> str:
             if "xl/workbook.xml" in names:
                 raise Unreadable("not_word", "不是 Word 文件（是 Excel 文件改了扩展名）")
             raise Unreadable("not_word", "不是 Word 文件（缺少 word/document.xml）")
-        refuse_dtd(read_member(zf, "word/document.xml"), "word/document.xml")   # docx_text parses it (safely)
-    from kitgen.ooxml.docx_text import UnreadableDocx, docx_text
-    try:
-        return docx_text(data)
-    except UnreadableDocx as e:
-        reason = e.reason.split("：", 1)[-1]
-        raise Unreadable("corrupt", reason) from None
+        from kitgen.ooxml.docx_text import UnreadableDocx, docx_text_stream
+        try:
+            with zf.open("word/document.xml") as fh:
+                return docx_text_stream(_DtdGuard(fh, "word/document.xml"))
+        except UnreadableDocx as e:
+            reason = e.reason.split("：", 1)[-1]
+            raise Unreadable("entity_bomb" if "DTD" in reason else "corrupt", reason) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as e:
+            raise Unreadable("corrupt", f"word/document.xml 已损坏或被截断（{e}）") from None
 
 
 @dataclass
@@ -322,12 +344,57 @@ def file_text(path: Path, data: bytes) -> str:
     if suffix == ".docx":
         return docx_body_text(data)
     if suffix == ".xlsx":
-        lines = []
-        for sheet in read_xlsx(data):
-            for _r, cells in sorted(sheet.rows.items()):
-                lines.extend(str(v) for _c, v in sorted(cells.items()) if isinstance(v, str) and v)
-        return "\n".join(lines)
+        return xlsx_text(data)
     return ""
+
+
+def xlsx_text(data: bytes) -> str:
+    """The string cells of every worksheet, row by row (what ``read_xlsx`` gives, its strings
+    joined by lines), with the shared strings and each sheet streamed: no tree of a sheet is built."""
+    zf = open_zip(data)
+    lines: list[str] = []
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            if "word/document.xml" in names:
+                raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
+            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
+        wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+            for rel in rels.iter(_PKGREL + "Relationship"):
+                target = rel.get("Target") or ""
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            for si in _iterparse(zf, "xl/sharedStrings.xml", _MAIN + "si"):
+                shared.append(_text_of(si))
+                si.clear()
+                while si.getprevious() is not None:
+                    del si.getparent()[0]
+        for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
+            part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
+            if part not in names:
+                raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+            rows: dict[int, dict[int, object]] = {}
+            for r_index, row in enumerate(_iterparse(zf, part, _MAIN + "row"), start=1):
+                r_attr = row.get("r") or ""
+                rnum = int(r_attr) if r_attr.isdigit() else r_index
+                cells: dict[int, object] = {}
+                for c_index, c in enumerate(row.iter(_MAIN + "c")):
+                    m = _REF.match(c.get("r") or "")
+                    col = col_index(m.group(1)) if m else c_index
+                    value = _cell_value(c, shared)
+                    cells[col] = value if isinstance(value, str) and value else None
+                rows[rnum] = {k: v for k, v in cells.items() if v is not None}
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+            for _r, kept in sorted(rows.items()):
+                lines.extend(v for _c, v in sorted(kept.items()))
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
