@@ -11,28 +11,28 @@ from kitgen.core.profile import Profile, read_profile
 from kitgen.errors import InvalidInput
 
 
-def load_profile(path: str | Path, catalog: Catalog | Path | None = None, overlays: list | None = None) -> Profile:
+def load_profile(path: str | Path, catalog: Catalog | Path | None = None, overlays: list | None = None, *,
+                 outlets_anywhere: bool = False) -> Profile:
     """Read and validate a profile; raises InvalidInput carrying every problem found.
 
     ``overlays``: resolved overlays (kitgen.content.overlay.Overlay) whose ``packs/`` add trades;
-    by default those found beside the profile."""
+    by default those found beside the profile. ``outlets_anywhere``: the consultant allows an
+    ``outlets_file`` outside the profile's folder."""
     from kitgen.content.overlay import pack_roots, resolve
     path = Path(path)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
     src = yamlsrc.load(path, display=str(path))
     industries = load_industries(pack_roots(resolve(path, []) if overlays is None else overlays))
+    digest = hashlib.sha256(src.raw)
 
     def outlets(rel: str, checker):
         from kitgen.core.outlets_file import load_outlets_file
-        return load_outlets_file(rel, checker, path.parent)
+        return load_outlets_file(rel, checker, path.parent, anywhere=outlets_anywhere, digest=digest)
 
     profile = read_profile(src, industry_ids={k: v.name for k, v in industries.items()},
                            indicator_rule=cat.deletion_refusal, outlet_loader=outlets)
     profile.source_path = path
-    digest = hashlib.sha256(src.raw)
-    if profile.outlets_file:
-        digest.update((path.parent / profile.outlets_file).read_bytes())
-    profile.sha256 = digest.hexdigest()
+    profile.sha256 = digest.hexdigest()       # the profile's bytes, then the outlets file's as read
     return profile
 
 
@@ -44,9 +44,11 @@ def plan(profile: Profile, catalog: Catalog | Path | None = None, overlays: list
     bundled library; those next to the profile (kitgen.toml, .kitgen/) come first unless
     ``auto_overlays`` is False. The plan records them as ``plan.overlays`` (templates, house style)."""
     from kitgen.content.overlay import catalog_path, resolve
+    from kitgen.core.textrender import build_budget
     ovs = resolve(getattr(profile, "source_path", None), overlays, auto=auto_overlays)
     cat = catalog if isinstance(catalog, Catalog) else load_catalog(catalog_path(ovs, catalog))
-    return _plan(profile, cat, ovs, require_coverage=require_coverage, answers=answers)
+    with build_budget():
+        return _plan(profile, cat, ovs, require_coverage=require_coverage, answers=answers)
 
 
 def _plan(profile: Profile, cat: Catalog, ovs: list, *, require_coverage: bool = True, answers: Path | None = None):
@@ -75,6 +77,13 @@ def load_fact_book(profile: Profile, industry, ovs: list, answers: Path | None =
     name = str(profile.source_path) if profile.source_path else "profile"
     if profile.answers_file:
         path = base / profile.answers_file
+        try:       # like outlets_file: a profile handed over by a client cannot pull in any file of this machine
+            inside = path.resolve().is_relative_to(base.resolve())
+        except (OSError, ValueError, RuntimeError):
+            inside = False
+        if not inside:
+            raise InvalidInput([Problem(name, None, "answers_file", f"答案表 “{profile.answers_file}” 不在配置文件所在的文件夹中",
+                                        "与配置文件同一文件夹（或其子文件夹）中的答案表；别处的表请用命令行 --answers 给出")])
         if not path.is_file():
             raise InvalidInput([Problem(name, None, "answers_file", f"找不到答案表 {path}",
                                         "相对本配置文件所在文件夹的路径，如 08 待补充信息.xlsx")])
@@ -102,20 +111,25 @@ def open_facts(profile: Profile, catalog: Catalog, overlays: list | None = None)
 
 def build(profile_path: str | Path, out_dir: str | Path, *, catalog: Path | None = None,
           overlays: list | None = None, force: bool = False, make_zip: bool = False,
-          reference_doc: Path | None = None, auto_overlays: bool = True, answers: Path | None = None):
+          reference_doc: Path | None = None, auto_overlays: bool = True, answers: Path | None = None,
+          outlets_anywhere: bool = False):
     """Validate, plan and write a kit into out_dir; returns kitgen.kit.publish.BuildResult.
 
     ``overlays`` as for ``plan``; ``reference_doc`` a house-style .docx applied last (like an
     overlay holding only templates/base.docx). An explicit ``catalog`` wins over an overlay's."""
     from kitgen.content.overlay import catalog_path, house_template, reference_overlay, resolve
+    from kitgen.kit.kitdir import usable_out_dir
     from kitgen.kit.publish import publish
+    usable_out_dir(Path(out_dir))      # -o /, -o ., -o afile/sub: said before any work
     extra = list(overlays or []) + ([reference_overlay(reference_doc)] if reference_doc else [])
     ovs = resolve(profile_path, extra, auto=auto_overlays)
     house_template(ovs)                # a reference document that cannot be used fails before any work
     cat = load_catalog(catalog_path(ovs, catalog))
-    profile = load_profile(profile_path, cat, ovs)
-    the_plan = _plan(profile, cat, ovs, answers=answers)
-    return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
+    profile = load_profile(profile_path, cat, ovs, outlets_anywhere=outlets_anywhere)
+    from kitgen.core.textrender import build_budget
+    with build_budget():               # every template of this build shares one budget (limits.py)
+        the_plan = _plan(profile, cat, ovs, answers=answers)
+        return publish(the_plan, Path(out_dir), force=force, make_zip=make_zip)
 
 
 __all__ = ["load_profile", "plan", "build", "InvalidInput"]

@@ -15,6 +15,7 @@ EXIT_INVALID = 3
 EXIT_BUILD = 4
 EXIT_INCOMPLETE = 5
 EXIT_NOT_A_KIT = 6
+EXIT_NO_OFFICE = 7       # `pdf`: LibreOffice is not installed (or could not be found)
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,10 @@ class BuildFailed(KitgenError):
 class NotAKit(KitgenError):
     exit_code = EXIT_NOT_A_KIT
     title = "不是 kitgen 文件包"
+
+
+class NoOffice(KitgenError):
+    """`kitgen pdf` without LibreOffice (exit 7): the message says what to install."""
+
+    exit_code = EXIT_NO_OFFICE
+    title = "缺少 LibreOffice"

@@ -104,15 +104,17 @@ def test_missing_facts_are_visible_placeholders_never_empty(sample_kits):
 
 
 def test_deleted_indicator_text_is_absent_and_explained(sample_kits):
+    # the software sample deploys with its own consultants: 5.2.3 stays as 部署实施 (pack handover:
+    # deployment), recycling does not apply and is deleted with its reason
     kit = sample_kits["software-company"]
     data = manifest(kit)
     deleted = {i["id"] for i in data["indicators"] if i["status"] == "deleted"}
-    assert {"5.2.3", "5.2.6"} <= deleted
+    assert "5.2.6" in deleted and "5.2.3" not in deleted
     paths = [f["path"] for f in data["files"]]
-    assert not any("配送与安装调试" in p for p in paths) and not any("废弃商品回收" in p for p in paths)
+    assert not any("废弃商品回收" in p for p in paths) and any("部署实施与上线验收" in p for p in paths)
     manual = kit_text(kit, MANUAL)
-    assert "删减" in manual and "5.2.3 配送" in manual
-    assert "对应指标：5.2.3.1" not in manual
+    assert "删减" in manual and "5.2.6 废弃商品回收" in manual
+    assert "对应指标：5.2.6.1" not in manual and "对应指标：5.2.3.1" in manual
 
 
 # ------------------------------------------------------------------ variants change the text

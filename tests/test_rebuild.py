@@ -162,10 +162,14 @@ def test_a_file_dropped_from_the_kit_is_removed_only_when_untouched(kit, profile
 def test_a_kit_moved_aside_by_a_crash_during_the_swap_is_recovered(kit, profiles):
     edited = edit_docx(kit / MANUAL)
     aside = kit.with_name(f".{kit.name}.kitgen-old")
-    os.replace(kit, aside)                            # as if killed between the two renames
+    staging = kit.with_name(f".{kit.name}.kitgen-abcd1234")
+    K.copy_kit(kit, staging)                          # the staged kit, complete with its kit.json
+    os.replace(kit, aside)                            # as if killed between the two renames …
+    kit.with_name(f".{kit.name}.kitgen-swap").write_text(  # … of a journalled swap
+        json.dumps({"pid": 2 ** 22 + 12345, "staging": staging.name}), "utf-8")
     result = K.write(profiles[1], kit)
     assert result.kept == [MANUAL] and (kit / MANUAL).read_bytes() == edited
-    assert not aside.exists()
+    assert not aside.exists() and not staging.exists() and not staging_left(kit)
 
 
 def test_a_folder_that_is_not_a_kit_is_not_overwritten(profiles, tmp_path):

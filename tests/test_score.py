@@ -17,7 +17,7 @@ from kitgen.assess.score import ScoreInputError, fmt, score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-SOFTWARE = SAMPLES / "software-company.yaml"          # deletes 5.2.3 and 5.2.6 (and their clauses)
+SOFTWARE = FIXTURES / "software-selfservice.yaml"   # self-service SaaS: deletes 5.2.3 and 5.2.6 (and their clauses)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ def test_assess_writes_one_row_per_applicable_clause_with_documents(workbook):
     assert len(clauses) == sum(1 for i in cat.indicators.values() if i.level == 3) - 6
     assert not any(r[0].startswith(("5.2.3.", "5.2.6.")) for r in clauses)
     assert all(r.get(7) for r in clauses)                          # the kit documents that address it
-    assert any("QH/SH-" in r[7] for r in clauses)
+    assert any("YZ/SH-" in r[7] for r in clauses)
     assert {r[0] for r in (sheets["删减"].rows[k] for k in sheets["删减"].rows if k > 2)} >= {"5.2.3", "5.2.6"}
 
 

@@ -84,13 +84,33 @@ def para(container, text: str = "", style: str | None = None, *, font: str = SON
     return p
 
 
+# schema order of the children of w:tblPr and w:tcPr (CT_TblPr, CT_TcPr): Word rejects or drops a
+# property found out of order, so every one is inserted in its place rather than appended
+TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+               "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+               "tblCaption", "tblDescription")
+TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+              "textDirection", "tcFitText", "vAlign", "hideMark")
+
+
+def insert_ordered(parent, child, order: tuple[str, ...]) -> None:
+    """Put ``child`` into ``parent`` before the first sibling that the schema places after it."""
+    rank = order.index(child.tag.split("}", 1)[1])
+    for sibling in parent:
+        name = sibling.tag.split("}", 1)[1] if isinstance(sibling.tag, str) and "}" in sibling.tag else ""
+        if name in order and order.index(name) > rank:
+            sibling.addprevious(child)
+            return
+    parent.append(child)
+
+
 def shade(cell, fill: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
+    insert_ordered(tcpr, shd, TCPR_ORDER)
 
 
 def fixed_layout(table, widths_cm: list[float]) -> None:
@@ -100,12 +120,12 @@ def fixed_layout(table, widths_cm: list[float]) -> None:
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
+        insert_ordered(tblpr, tblw, TBLPR_ORDER)
     tblw.set(qn("w:w"), str(int(sum(widths_cm) * 567)))
     tblw.set(qn("w:type"), "dxa")
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    insert_ordered(tblpr, layout, TBLPR_ORDER)       # before w:tblLook, which python-docx already wrote
     grid = tbl.tblGrid
     for gc, w in zip(grid.findall(qn("w:gridCol")), widths_cm):
         gc.set(qn("w:w"), str(int(w * 567)))
@@ -266,7 +286,7 @@ def build(out: Path) -> None:
         for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
             bottom.set(qn(k), v)
         borders.append(bottom)
-        tcpr.append(borders)
+        insert_ordered(tcpr, borders, TCPR_ORDER)  # before w:vAlign
     para(doc, "（申请组织盖章）", font=KAI, size=12, align=WD_ALIGN_PARAGRAPH.RIGHT, before=6, indent0=True)
     para(doc, "", before=72)
     para(doc, "填表说明", font=HEI, size=12, bold=True, indent0=True, after=4)
@@ -312,7 +332,7 @@ def build(out: Path) -> None:
 
     heading(doc, "四、申请认证范围")
     form_table(doc, [["认证范围", "{{ f.scope }}"]], [3.4, 12.1], label_cols=(0,))
-    list_table(doc, ["序号", "商品/服务名称", "类别", "保修期", "主要部件保修期", "需安装"],
+    list_table(doc, ["序号", "商品/服务名称", "类别", "{{ f.warranty_label }}", "{{ f.main_parts_label }}", "需安装"],
                [1.2, 4.7, 2.4, 2.3, 3.1, 1.8], "p in f.products",
                ["{{ p.no }}", "{{ p.name }}", "{{ p.category }}", "{{ p.warranty }}", "{{ p.main_parts }}",
                 "{{ p.install }}"], "无", "not f.products")
@@ -362,6 +382,11 @@ def build(out: Path) -> None:
                 set_fonts(c.paragraphs[0].add_run(text), SONG, 12)
             c.paragraphs[0].paragraph_format.first_line_indent = Cm(0)
             c.vertical_alignment = WD_ALIGN_VERTICAL.BOTTOM
+
+    # the form holds no table of contents: without w:updateFields Word opens it without asking to
+    # update fields (base.docx's settings carry it for the documents that do)
+    for uf in doc.settings.element.findall(qn("w:updateFields")):
+        doc.settings.element.remove(uf)
 
     cp = doc.core_properties
     cp.title = "商品售后服务认证申请书"

@@ -180,7 +180,8 @@ def styles_xml() -> str:
         '<w:unhideWhenUsed/></w:style>',
         '<w:style w:type="character" w:styleId="Placeholder"><w:name w:val="Placeholder"/>'
         '<w:aliases w:val="待填写"/><w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="1"/>'
-        '<w:qFormat/><w:rPr><w:color w:val="C00000"/><w:highlight w:val="yellow"/></w:rPr></w:style>',
+        '<w:qFormat/><w:rPr><w:color w:val="C00000"/><w:shd w:val="clear" w:color="auto" w:fill="FFFF00"/></w:rPr>'
+        '</w:style>',   # (a style's rPr may not hold w:highlight: Word drops it; the runs carry their own)
         '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
         '<w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
         '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr></w:style>',
@@ -204,7 +205,7 @@ def styles_xml() -> str:
 
 
 def numbering_xml() -> str:
-    """One bullet list (abstractNum named kitgen-bullet, num 1): ● then ○ ■ repeating."""
+    """One bullet list (abstractNum named bullet-list, num 1): ● then ○ ■ repeating."""
     marks = ["●", "○", "■", "●", "○", "■", "●", "○", "■"]
     lvls = []
     for i, mark in enumerate(marks):
@@ -218,7 +219,7 @@ def numbering_xml() -> str:
     return (DECL + f'<w:numbering xmlns:w="{W}" xmlns:r="{R}">'
             '<w:abstractNum w:abstractNumId="0"><w:nsid w:val="5A1C0B01"/>'
             '<w:multiLevelType w:val="hybridMultilevel"/><w:tmpl w:val="3E4A9C02"/>'
-            '<w:name w:val="kitgen-bullet"/>' + "".join(lvls) + "</w:abstractNum>"
+            '<w:name w:val="bullet-list"/>' + "".join(lvls) + "</w:abstractNum>"
             '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>')
 
 
@@ -277,12 +278,12 @@ def theme_xml() -> str:
     line = ('<a:ln w="{w}" cap="flat" cmpd="sng" algn="ctr">' + solid +
             '<a:prstDash val="solid"/><a:miter lim="800000"/></a:ln>')
     effect = "<a:effectStyle><a:effectLst/></a:effectStyle>"
-    return (DECL + f'<a:theme xmlns:a="{A}" name="kitgen">'
-            f'<a:themeElements><a:clrScheme name="kitgen">{clr}</a:clrScheme>'
-            '<a:fontScheme name="kitgen">'
+    return (DECL + f'<a:theme xmlns:a="{A}" name="体系文件">'
+            f'<a:themeElements><a:clrScheme name="体系文件">{clr}</a:clrScheme>'
+            '<a:fontScheme name="体系文件">'
             f'<a:majorFont>{font_set(LATIN, HEI)}</a:majorFont>'
             f'<a:minorFont>{font_set(LATIN, SONG)}</a:minorFont></a:fontScheme>'
-            '<a:fmtScheme name="kitgen">'
+            '<a:fmtScheme name="体系文件">'
             f'<a:fillStyleLst>{solid}{solid}{solid}</a:fillStyleLst>'
             f'<a:lnStyleLst>{line.format(w=6350)}{line.format(w=12700)}{line.format(w=19050)}</a:lnStyleLst>'
             f'<a:effectStyleLst>{effect}{effect}{effect}</a:effectStyleLst>'
@@ -298,7 +299,7 @@ def web_settings_xml() -> str:
 def document_xml() -> str:
     m = MARGIN
     return (DECL + f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>'
-            '<w:p><w:r><w:t>kitgen 基础模板：样式、页面与页眉页脚格式。</w:t></w:r></w:p>'
+            '<w:p><w:r><w:t>基础模板：样式、页面与页眉页脚格式。</w:t></w:r></w:p>'
             f'<w:sectPr><w:pgSz w:w="{PAGE_W}" w:h="{PAGE_H}"/>'
             f'<w:pgMar w:top="{m["top"]}" w:right="{m["right"]}" w:bottom="{m["bottom"]}" '
             f'w:left="{m["left"]}" w:header="{m["header"]}" w:footer="{m["footer"]}" w:gutter="{m["gutter"]}"/>'
@@ -346,11 +347,11 @@ def build() -> bytes:
             'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            '<dc:title>kitgen 基础模板</dc:title><dc:creator>kitgen</dc:creator></cp:coreProperties>')
+            '<dc:title>基础模板</dc:title><dc:creator></dc:creator></cp:coreProperties>')
     app = (DECL + '<Properties '
            'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           '<Application>kitgen</Application><DocSecurity>0</DocSecurity></Properties>')
+           '<DocSecurity>0</DocSecurity></Properties>')
     entries = [("[Content_Types].xml", content_types), ("_rels/.rels", root_rels),
                ("word/_rels/document.xml.rels", doc_rels)]
     entries += [(p, xml) for p, _, _, xml in parts]

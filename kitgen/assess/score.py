@@ -394,11 +394,12 @@ def _col(cols: dict[str, int], prefix: str) -> int | None:
 
 def load_workbook_input(path: Path, catalog: Catalog) -> ScoreInput:
     """The workbook `kitgen assess` wrote, as the company filled it in."""
+    from kitgen.limits import SCORE_FILE_MAX_BYTES
     from kitgen.ooxml.safe_read import Unreadable, read_regular, read_xlsx
     from kitgen.ooxml.sheetcols import col_letter
     name = str(path)
     try:
-        sheets = {s.name: s for s in read_xlsx(read_regular(path, 50 * 1024 * 1024))}
+        sheets = {s.name: s for s in read_xlsx(read_regular(path, SCORE_FILE_MAX_BYTES))}
     except Unreadable as e:
         raise InvalidInput([Problem(name, None, "", f"无法读取自评表：{e.message}",
                                     "kitgen assess 生成、用 Excel/WPS 填写后保存的 .xlsx 文件")]) from None
@@ -522,12 +523,17 @@ def load_input(path: Path, catalog: Catalog) -> ScoreInput:
     path = Path(path)
     if not path.exists():
         raise InvalidInput([Problem(str(path), None, "", "文件不存在", "kitgen assess 生成的 .xlsx，或 YAML 形式的自评结果")])
-    head = b""
-    try:
-        with open(path, "rb") as fh:
+    from kitgen.limits import SCORE_FILE_MAX_BYTES
+    from kitgen.ooxml.safe_read import Unreadable, open_regular
+    try:                               # a regular file under the cap: not /dev/zero, not a FIFO
+        fh, _ = open_regular(path, SCORE_FILE_MAX_BYTES)
+        with fh:
             head = fh.read(4)
+    except Unreadable as e:
+        raise InvalidInput([Problem(str(path), None, "", f"无法读取：{e.message}",
+                                    "kitgen assess 生成的 .xlsx，或 YAML 形式的自评结果（普通文件）")]) from None
     except OSError:
-        pass
+        head = b""
     if path.suffix.lower() in (".xlsx", ".xlsm") or head == b"PK\x03\x04":
         return load_workbook_input(path, catalog)
     return load_yaml_input(path, catalog)
@@ -609,7 +615,7 @@ def _ceil2(x: float) -> str:
 def assessment_workbook(plan, profile_label: str = "") -> bytes:
     """The self-assessment workbook for a plan: one row per applicable third-level clause."""
     from kitgen._version import __version__
-    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Formula, Sheet, Validation, write_xlsx
     cat = plan.catalog
     p = plan.profile
     gone = deleted_set(cat, plan.deletions)
@@ -638,7 +644,12 @@ def assessment_workbook(plan, profile_label: str = "") -> bytes:
     main = Sheet(SHEET_MAIN, [COL_ID, "条款名称", "要求概述（转述，非标准原文）", "条款可靠程度", "分值", "分值来源", "抽样评分",
                               "对应的文件包文件", "证明记录", f"{COL_RESULT}（是/否/部分+比例）", COL_NOTE],
                  rows, widths=[10, 20, 44, 10, 8, 8, 8, 44, 30, 16, 30],
-                 title=f"{company} 售后服务自评表（{cat.standard}）")
+                 title=f"{company} 售后服务自评表（{cat.standard}）",
+                 # a drop-down on 结果; other ratios (部分 0.7, 70%) pass with a warning
+                 validations=[Validation(9, ("是", "否", "部分 0.8", "部分 0.6", "部分 0.5"), strict=False,
+                                         prompt="是、否，或 部分+比例（如 部分 0.6、60%）；留空为未评价")])
+    total_points = sum(r[4] for r in rows if isinstance(r[4], (int, float)))
+    points_ref = f"'{SHEET_MAIN}'!E3:E{2 + len(rows)}"        # title and header rows above the clauses
     deduct = Sheet(SHEET_DEDUCT, ["序号", f"{COL_DEDUCT}（每项在得分外扣 1 分；5 项及以上即不合格）", "类型", COL_NOTE],
                    [[n, "", "", ""] for n in range(1, DEDUCT_ROWS + 1)], widths=[6, 60, 30, 30],
                    title="特别扣分项：不符合法律法规、本公司服务制度、行业特殊要求，或影响服务体系运行的情况")
@@ -661,5 +672,6 @@ def assessment_workbook(plan, profile_label: str = "") -> bytes:
                   "特别加分项至多 1 项、加 1 分；特别扣分项达 5 项即不合格。达标级 ≥ 70，三星级 ≥ 80，四星级 ≥ 90，五星级 ≥ 95。")],
         ["计分命令", "kitgen score 本文件.xlsx"],
         ["分值说明", PROVISIONAL_NOTICE if cat.points_provisional else "条款分值取自指标目录。"],
+        ["适用条款总分", Formula(f"SUM({points_ref})", total_points)],
     ], widths=[12, 100], title="参数与填写说明")
     return write_xlsx([main, deduct, bonus, dels, params], title=f"{company} 售后服务自评表", author="kitgen")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.common import handle_errors
+from kitgen.cli.common import JSON_FORMAT, echo, handle_errors, json_printable, secho
 from kitgen.errors import EXIT_INVALID, EXIT_OK
 
 LINT_EPILOG = """\b
@@ -35,14 +35,15 @@ def lint(directory: Path, as_json: bool) -> None:
     from kitgen.content.lint import lint as run_lint
     findings = run_lint(directory)
     if as_json:
-        click.echo(json.dumps({"directory": str(directory), "ok": not findings,
-                               "findings": [{"file": p.file, "line": p.line, "path": p.path, "message": p.message,
-                                             "hint": p.hint} for p in findings]}, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(
+            {"format": JSON_FORMAT, "directory": str(directory), "ok": not findings,
+             "findings": [{"file": p.file, "line": p.line, "path": p.path, "message": p.message,
+                           "hint": p.hint} for p in findings]}, ensure_ascii=False, indent=2)))
     else:
         for p in findings:
-            click.echo(str(p))
+            echo(str(p))
         if findings:
-            click.secho(f"{directory}：发现 {len(findings)} 处问题。", fg="red", err=True)
+            secho(f"{directory}：发现 {len(findings)} 处问题。", fg="red", err=True)
         else:
-            click.echo(f"{directory}：覆盖层检查通过，未发现问题。")
+            echo(f"{directory}：覆盖层检查通过，未发现问题。")
     sys.exit(EXIT_INVALID if findings else EXIT_OK)

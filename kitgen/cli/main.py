@@ -12,7 +12,11 @@ import sys
 import click
 
 from kitgen._version import __version__
-from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, score_cmd
+from kitgen.cli import zh
+
+zh.install()         # click's own messages in Chinese, before any command (and its --help) is defined
+
+from kitgen.cli import answers_cmd, basic_cmd, check_cmd, lint_cmd, pdf_cmd, schema_cmd, score_cmd  # noqa: E402
 from kitgen.cli.common import EXIT_CODES
 
 
@@ -34,6 +38,8 @@ def cli() -> None:
 for _command in (basic_cmd.validate, basic_cmd.init, basic_cmd.catalog, basic_cmd.industries, basic_cmd.build,
                  check_cmd.check, answers_cmd.answers, lint_cmd.lint, score_cmd.assess, score_cmd.score):
     cli.add_command(_command)
+cli.add_command(pdf_cmd.pdf)
+cli.add_command(schema_cmd.schema)
 
 
 def main() -> None:  # console script entry point

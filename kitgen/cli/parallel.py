@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from kitgen.cli.common import printable
 from kitgen.errors import EXIT_BUILD, EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_USAGE
 
 # worst first: a bug, then a kit that could not be built, then bad input
@@ -44,6 +45,10 @@ def _ignore_sigint() -> None:
     # Ctrl-C goes to the whole process group: the parent decides (let running builds finish, start
     # no more), so workers never die half-way through writing a kit or print tracebacks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):              # likewise a TERM/HUP sent to the process group:
+        sig = getattr(signal, name, None)            # the parent stops starting builds, running ones finish
+        if sig is not None:
+            signal.signal(sig, signal.SIG_IGN)
 
 
 class _Progress:
@@ -190,12 +195,15 @@ def _summary(profiles: list[Path], out_dir: Path, results: dict, jobs: int, seco
         code, out, err, secs = results[i]
         if code == EXIT_OK:
             click.echo(f"  成功  {prof} → {out_dir / prof.stem}（{secs:.1f} 秒）")
-            for line in out[1:]:                 # the first line repeats the folder; keep the notes
-                click.echo(f"        {line.strip()}")
+            for line in out:                     # (the line naming the folder is repeated above)
+                if not line.startswith("已生成文件包："):
+                    click.echo(printable(f"        {line.strip()}"))
         else:
             click.echo(f"  失败  {prof}（退出码 {code}）")
+            for line in out:                     # e.g. the overlays it picked up by itself
+                click.echo(printable(f"        {line.strip()}"))
             for line in err:
-                click.secho(f"        {line.strip()}", err=True,
+                click.secho(printable(f"        {line.strip()}"), err=True,
                             fg="red" if line and not line.startswith(" ") else None)
     worst = worst_code(r[0] for r in results.values())
     if interrupted:

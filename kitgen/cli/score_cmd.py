@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kitgen.cli.common import catalog_option, handle_errors
+from kitgen.cli.common import JSON_FORMAT, catalog_option, echo, handle_errors, json_printable
 
 ASSESS_EPILOG = """\b
 工作簿各表：自评表（每个适用的三级条款一行：编号、名称、要求概述、可靠程度、分值、
@@ -76,8 +76,8 @@ def score(file: Path, as_json: bool, top: int, catalog_path: Path | None) -> Non
     inp = load_input(file, cat)
     rep = score_input(inp)
     if as_json:
-        data = rep.as_dict()
+        data = {"format": JSON_FORMAT, **rep.as_dict()}
         data["company"], data["source"] = inp.company, inp.source
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_printable(json.dumps(data, ensure_ascii=False, indent=2)))
     else:
-        click.echo(text_report(rep, inp.company, inp.source, top=top))
+        echo(text_report(rep, inp.company, inp.source, top=top))

@@ -348,8 +348,8 @@ def check_text(text: str, site: TextSite, ctx: dict, targets: Targets | None, ou
         return
     env = _Env.get()
     try:
+        env.compile(text)              # (compiling rewrites a tree for the sandbox: walk a fresh parse)
         ast = env.parse(text)
-        env.compile(ast)
     except TemplateSyntaxError as exc:
         out.append(site.problem(f"模板语法错误：{exc.message}", "合法的 Jinja 语法，如 {{ company.name }}", exc.lineno))
         return
@@ -578,7 +578,7 @@ class Linter:
             suffix = p.suffix.lower()
             if suffix in (".yaml", ".yml"):
                 hint = "扩展名改为 .yaml" if suffix == ".yml" else (
-                    "catalog.yaml、clauses/documents.yaml、forms.yaml、manual.yaml、procedures/*.yaml、"
+                    "catalog.yaml、clauses/documents.yaml、forms.yaml、forms/*.yaml、manual.yaml、procedures/*.yaml、"
                     "rules/*.yaml、extra/*.yaml 之一")
                 self.out.append(Problem(self.rel(p), None, "", "kitgen 不会读取此文件", hint))
             elif suffix in (".docx", ".dotx", ".doc"):
@@ -595,10 +595,13 @@ class Linter:
         self.file_of: dict[tuple[str, str], YamlFile] = {}      # (kind, id) → file
         self.index_of: dict[tuple[str, str], int] = {}          # (kind, id) → list index in its file
         first_seen: dict[str, YamlFile] = {}
+        added: list = []                                        # {id, external_records} entries
         for name, yf in files.items():
             base = name.rsplit("/", 1)[-1]
-            one = Library()
+            one = Library(defer_unknown=True)
             kind = {"documents.yaml": "doc", "forms.yaml": "form"}.get(base, "clause")
+            if name.rsplit("/", 2)[-2:-1] == ["forms"]:          # forms/*.yaml: record forms too
+                kind = "form"
             src = self._safe_source(yf, kind)
             loader = {"doc": cl._docs, "form": cl._forms, "clause": cl._clauses}[kind]
             try:
@@ -624,6 +627,7 @@ class Linter:
                     continue
                 first_seen.setdefault(iid, yf)
                 self.file_of[(kind, iid)] = yf
+            added += one.added_records
             lib.docs.update(one.docs)
             lib.forms.update(one.forms)
             lib.clauses.update({k: v for k, v in one.clauses.items() if self.file_of.get(("clause", k)) is yf})
@@ -638,6 +642,10 @@ class Linter:
         self.bundled = bundled
         merged = Library(docs={**bundled.docs, **lib.docs}, forms={**bundled.forms, **lib.forms},
                          clauses={**bundled.clauses, **lib.clauses})
+        for ident, _records, loc in added:
+            if ident not in merged.docs:
+                self.out.append(loc.problem(f"{ident}.external_records", f"文件 “{ident}” 未登记，不能为它补充体系外记录",
+                                            _near(ident, merged.docs, "已登记的文件标识；新文件须写全 kind、code、title")))
         return lib, merged
 
     def _safe_source(self, yf: YamlFile, kind: str) -> yamlsrc.Source:
@@ -654,7 +662,8 @@ class Linter:
             return yf.src
         patched = []
         for i, item in enumerate(data):
-            if isinstance(item, dict) and "omit" not in item and any(item.get(k) in (None, "") for k in required):
+            adds = kind == "doc" and isinstance(item, dict) and set(item) == {"id", "external_records"}
+            if isinstance(item, dict) and "omit" not in item and not adds and any(item.get(k) in (None, "") for k in required):
                 item = dict(item)
                 for k in required:
                     if item.get(k) in (None, ""):
@@ -713,6 +722,8 @@ class Linter:
                                      self.out)
                 for ypath, text in _form_texts(block, bp):
                     check_text(text, yf.site(ypath, where), fctx, targets, self.out)
+                if any(k in block for k in ("p", "list", "table", "gen")):   # body blocks, as in a clause
+                    self.block(yf, bp, where, {k: v for k, v in block.items() if k != "when"}, fctx, targets)
 
         for cid, c in lib.clauses.items():
             yf = self.file_of[("clause", cid)]
@@ -867,7 +878,7 @@ def _form_texts(block: dict, bp: str) -> list[tuple[str, str]]:
             for r, row in enumerate(grid["rows"]):
                 for k, c in enumerate(row if isinstance(row, list) else []):
                     out.append((f"{bp}.grid.rows[{r}][{k}]", str(c)))
-    for key in ("text", "heading"):
+    for key in ("text", "heading", "right"):
         if block.get(key) is not None:
             out.append((f"{bp}.{key}", str(block[key])))
     if isinstance(block.get("sign"), list):
@@ -1050,5 +1061,15 @@ def _lint_reference(path: Path, name: str, entries: dict[str, bytes]) -> list[Pr
 
 
 def lint(path: Path | str) -> list[Problem]:
-    """Every finding for the overlay folder ``path`` (empty: clean)."""
-    return Linter(Path(path)).run()
+    """Every finding for the overlay folder ``path`` (empty: clean). A folder holding pack.yaml is
+    linted as an industry pack (its terms and statutory facts in the reference context)."""
+    root = Path(path)
+    from kitgen.core.industries import PACK_FILE
+    if (root / PACK_FILE).is_file():
+        from kitgen.core.industries import packs_dir
+        linter = Linter(root, pack=root.name)
+        bundled = packs_dir() / root.name
+        extra = [bundled] if bundled.is_dir() and bundled.resolve() != root.resolve() else []
+        linter.fact_keys = linter.facts(set(), extra)
+        return linter.run()
+    return Linter(root).run()

@@ -4,7 +4,7 @@ An overlay folder may hold (every part optional; docs/overlays.md is the consult
 
     我的咨询公司/
       catalog.yaml              replaces the bundled indicator catalog (an explicit --catalog wins)
-      clauses/                  laid out like kitgen's clauses/: documents.yaml, forms.yaml,
+      clauses/                  laid out like kitgen's clauses/: documents.yaml, forms.yaml, forms/*.yaml,
         documents.yaml          manual.yaml, procedures/*.yaml, rules/*.yaml, extra/*.yaml,
         procedures/*.yaml       dossier.yaml — a clause, document or form with a bundled id
         …                       replaces it, a new id is added
@@ -47,7 +47,7 @@ APPLICATION_FORM = "application_form.docx"
 KNOWN_TEMPLATES = {BASE: "企业文件的版式（参考文档：样式、页面、页眉徽标、封面）",
                    APPLICATION_FORM: "认证机构的认证申请书（docxtpl 模板，变量为 f.*）"}
 CLAUSE_FILES = ("documents.yaml", "forms.yaml", "manual.yaml", "dossier.yaml")
-CLAUSE_DIRS = ("procedures", "rules", "extra")
+CLAUSE_DIRS = ("forms", "procedures", "rules", "extra")     # forms/*.yaml: record forms, read after forms.yaml
 PACKS = "packs"
 
 

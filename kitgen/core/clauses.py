@@ -1,10 +1,11 @@
-"""The clause library: documents.yaml, forms.yaml and the clause files, loaded and checked.
+"""The clause library: documents.yaml, forms.yaml (then forms/*.yaml) and the clause files, loaded and checked.
 
 Several library folders can be stacked (bundled first, then a consultancy's overlay): a later
 clause, document or form with the same id replaces the earlier one; new ids are added.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,13 @@ CLAUSE_KEYS = {"id": "标识", "doc": "所属文件", "order": "顺序", "headin
                "indicators": "对应指标", "when": "适用条件", "on_deleted": "删减时处理", "numbered": "是否编号",
                "body": "正文"}
 FORM_KEYS = {"id": "标识", "code": "编号后缀", "title": "名称", "procedure": "所属程序/制度", "indicators": "对应指标",
-             "when": "适用条件", "landscape": "横向", "layout": "版式"}
+             "when": "适用条件", "landscape": "横向", "layout": "版式", "pages": "页数", "style": "样式"}
+FORM_STYLES = {"form": "表单（印表单编号、依据文件和对应指标）", "letter": "文书（承诺书、公示、任命书、协议：只印标题和正文）"}
 BLOCK_KINDS = {"p": "段落", "list": "列表", "table": "表格", "steps": "流程表", "note": "注释", "gen": "自动生成块"}
-FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "heading": "栏目标题", "text": "文字", "sign": "签字栏"}
+FORM_BLOCKS = {"fields": "字段表", "grid": "台账", "heading": "栏目标题", "text": "文字", "sign": "签字栏",
+               "p": "正文段落", "right": "右对齐文字（落款）", "list": "列表", "table": "表格", "gen": "自动生成块"}
 GEN_BLOCKS = ("outlet_summary", "outlet_table", "partner_table", "product_table", "procedure_list", "rule_list",
-              "form_list", "deletions", "matrix", "commitments", "revision_log", "org_chart")
+              "form_list", "deletions", "matrix", "commitments", "revision_log", "org_chart", "review_checklist")
 TABLE_KEYS = {"header": "表头", "widths": "列宽", "rows": "行", "for": "循环", "row": "循环行", "when": "适用条件"}
 STEP_KEYS = {"do": "工作内容", "who": "责任部门/岗位", "time": "时限", "record": "记录"}
 
@@ -80,6 +83,8 @@ class FormDef:
     landscape: bool
     layout: list[dict]
     loc: Loc
+    pages: tuple[int, int] = (1, 1)     # how many A4 pages it prints on: (least, most); a one-page form is (1, 1)
+    style: str = "form"                 # form | letter (FORM_STYLES)
 
 
 @dataclass
@@ -89,6 +94,10 @@ class Library:
     forms: dict[str, FormDef] = field(default_factory=dict)
     roots: list[Path] = field(default_factory=list)
     omitted: dict[str, Any] = field(default_factory=dict)   # id → the definition a later folder removed (`omit: true`)
+    # `kitgen lint` reads one file at a time: records added to a document defined elsewhere are kept
+    # here (id, records, location) and checked against the merged library instead of failing
+    defer_unknown: bool = False
+    added_records: list = field(default_factory=list)
 
 
 def clause_files(root: Path) -> list[Path]:
@@ -99,6 +108,14 @@ def clause_files(root: Path) -> list[Path]:
     for sub in ("procedures", "rules", "extra"):
         if (root / sub).is_dir():
             files.extend(sorted((root / sub).glob("*.yaml")))
+    return files
+
+
+def form_files(root: Path) -> list[Path]:
+    """forms.yaml, then forms/*.yaml (by name): one topic per file, same replace-by-id rules."""
+    files = [root / "forms.yaml"] if (root / "forms.yaml").is_file() else []
+    if (root / "forms").is_dir():
+        files.extend(sorted((root / "forms").glob("*.yaml")))
     return files
 
 
@@ -136,9 +153,8 @@ def _load_root(root: Path, lib: Library, problems: list[Problem]) -> None:
     if docs.is_file():
         src = yamlsrc.load(docs, _rel(root, docs))
         _docs(src, lib, problems)
-    forms = root / "forms.yaml"
-    if forms.is_file():
-        src = yamlsrc.load(forms, _rel(root, forms))
+    for path in form_files(root):
+        src = yamlsrc.load(path, _rel(root, path))
         _forms(src, lib, problems)
     for path in clause_files(root):
         src = yamlsrc.load(path, _rel(root, path))
@@ -175,6 +191,20 @@ def _entries(src: yamlsrc.Source, c: Checker, what: str, keys: dict, required: t
     seen: set[str] = set()
     for i, item in enumerate(_as_list(src, c, what)):
         path = join("", i)
+        if (isinstance(item, dict) and set(item) == {"id", "external_records"} and lib is not None
+                and store is lib.docs):
+            # ``- {id: X, external_records: [...]}`` adds records kept outside the kit to X as an
+            # earlier folder defined it (a pack declaring what its own clauses name)
+            ident = str(item["id"])
+            more = _str_list(c, item.get("external_records"), f"{path}.external_records")
+            if ident in store:
+                store[ident].external_records = list(dict.fromkeys([*store[ident].external_records, *more]))
+            elif lib.defer_unknown:
+                lib.added_records.append((ident, more, Loc(src.name, src.line(path))))
+            else:
+                c.add(f"{path}.id", f"文件 “{ident}” 未登记，不能为它补充体系外记录",
+                      "已登记的文件标识；新文件须写全 kind、code、title")
+            continue
         if isinstance(item, dict) and "omit" in item:
             if c.mapping(item, path, {"id": "标识", "omit": "删除"}, ("id",)) is None:
                 continue
@@ -199,6 +229,7 @@ def _docs(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     for _, path, item, did in _entries(src, c, "文件登记", DOC_KEYS, ("id", "kind", "code", "title"), "文件标识",
                                        lib, lib.docs):
         kind = c.choice(item.get("kind"), f"{path}.kind", DOC_KINDS, "文件类别")
+        _check_name(c, item, path)
         lib.docs[did] = DocDef(id=did, kind=kind or "procedure", code=str(item["code"]), title=str(item["title"]),
                                indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
                                related=_str_list(c, item.get("related"), f"{path}.related"),
@@ -211,6 +242,7 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
     c = Checker(src)
     required = ("id", "code", "title", "procedure", "layout")
     for _, path, item, fid in _entries(src, c, "记录表格", FORM_KEYS, required, "表格标识", lib, lib.forms):
+        _check_name(c, item, path)
         layout = item.get("layout")
         if not isinstance(layout, list):
             c.add(f"{path}.layout", "版式应是列表", "- fields: [[编号, 日期]]")
@@ -224,12 +256,56 @@ def _forms(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:
             if len(kinds) != 1 or kinds[0] not in FORM_BLOCKS:
                 c.add(bpath, f"无法识别的版式块 “{'、'.join(map(str, kinds))}”",
                       "以下之一：" + "、".join(f"{k}（{v}）" for k, v in FORM_BLOCKS.items()))
+            elif kinds[0] in BLOCK_KINDS:          # p / list / table / gen: as in a clause body
+                _check_block(c, block, bpath)
+            elif kinds[0] == "right" and not isinstance(block["right"], str):
+                c.add(join(bpath, "right"), "应是文字", "落款，如 {{ company.name }}（盖章）")
+        style = str(item.get("style") or "form")
+        if style not in FORM_STYLES:
+            c.add(f"{path}.style", f"样式 “{style}” 无效", "以下之一：" + "、".join(f"{k}（{v}）" for k, v in FORM_STYLES.items()))
+            style = "form"
         lib.forms[fid] = FormDef(id=fid, code=str(item["code"]), title=str(item["title"]),
                                  procedure=str(item["procedure"]),
                                  indicators=_str_list(c, item.get("indicators"), f"{path}.indicators"),
                                  when=str(item.get("when") or ""), landscape=bool(item.get("landscape", False)),
-                                 layout=layout, loc=Loc(src.name, src.line(path)))
+                                 layout=layout, loc=Loc(src.name, src.line(path)),
+                                 pages=_pages(c, item.get("pages"), f"{path}.pages"), style=style)
     problems.extend(c.problems)
+
+
+_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORECASE)
+_CODE_BAD = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|]')
+NAME_BYTES = 200          # "code title" in a file name: room for ".new.docx" within 255 bytes
+
+
+def _check_name(c: Checker, item: dict, path: str) -> None:
+    """A document's or form's code and title become its file name "CODE TITLE.docx": refuse what
+    cannot be a file name everywhere (Windows device names, path characters, over-long names)."""
+    code, title = str(item.get("code")).strip(), str(item.get("title")).strip()
+    if _DEVICE.fullmatch(code) or _DEVICE.fullmatch(title.rstrip(" .")):
+        c.add(f"{path}.code", f"编号 “{code}” 与 Windows 保留的设备名（CON、NUL、AUX 等）相同，文件在 Windows 上无法打开",
+              "字母、数字和连字符组成的编号，如 CX-19")
+    elif _CODE_BAD.search(code):
+        c.add(f"{path}.code", f"编号 “{code!r}” 含有不能用于文件名的字符（/ \\ : * ? \" < > | 或控制字符）",
+              "字母、数字和连字符组成的编号，如 CX-19")
+    size = len(f"{code} {title}".encode("utf-8"))
+    if size > NAME_BYTES:
+        c.add(f"{path}.title", f"名称过长（编号与名称共 {size} 字节，用作文件名时超出文件系统的限制）",
+              f"编号与名称合计不超过 {NAME_BYTES} 字节（约 60 个汉字）")
+
+
+def _pages(c: Checker, value: Any, path: str) -> tuple[int, int]:
+    """`pages: 2` (exactly two A4 pages) or `pages: 2-4` (a register whose rows the plan generates)."""
+    if value is None:
+        return (1, 1)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 50:
+        return (value, value)
+    text = str(value).replace("–", "-").replace(" ", "")
+    low, sep, high = text.partition("-")
+    if sep and low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 50:
+        return (int(low), int(high))
+    c.add(path, f"页数 “{value}” 无效", "1 到 50 的整数（如 1），或范围（如 2-4）")
+    return (1, 1)
 
 
 def _clauses(src: yamlsrc.Source, lib: Library, problems: list[Problem]) -> None:

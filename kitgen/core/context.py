@@ -11,8 +11,12 @@ from kitgen.core import derive
 from kitgen.core.catalog import Catalog
 from kitgen.core.facts import FactBook
 from kitgen.core.industries import Industry
+from kitgen.core.textrender import unnest
 from kitgen.core.profile import (COMMITMENTS, DELIVERY_MODELS, INSTALLATIONS, OPERATORS, OUTLET_KINDS, ROLES,
                                  SALES_CHANNELS, STARS, Profile)
+
+PARTNER_TABLE_MAX = 50    # more entrusted partners than this: documents summarise them and refer to the outlet list
+
 
 def cn_date(d) -> str | None:
     return f"{d.year}年{d.month}月{d.day}日" if d else None
@@ -128,6 +132,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "industry": {"id": industry.id, "name": industry.name, "product_noun": industry.product_noun,
                      "customer": industry.customer, "terms": dict(industry.terms), "services": list(industry.services),
                      "three_guarantees": industry.three_guarantees, "license": industry.license,
+                     "physical_delivery": industry.physical_delivery,   # goods that are handed over (not software)
                      "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
         "sales_channels": channels, "sales_channels_text": "、".join(channels) or text("sales_channels", None),
@@ -144,27 +149,33 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "recycling": derive.recycling(p, industry),
         "service": {
             "department": depts["service"], "manager": text("service.manager", s.manager),
-            "hotline": text("service.hotline", s.hotline), "hours": text("service.hours", s.hours),
+            "hotline": text("service.hotline", s.hotline),
+            # hours print inside other texts' brackets: "8:30-18:00（道路救援7×24小时）" → "8:30-18:00，道路救援7×24小时"
+            "hours": unnest(text("service.hours", s.hours)),
             "staff": whole("service.staff", s.staff), "managers": whole("service.managers", s.managers),
             "certified_managers": whole("service.certified_managers", s.certified_managers),
             "required_certified": required_certified(managers) if managers is not None
             else facts.text("service.managers"),
             "certified_gap": (max(0, required_certified(managers) - (certified or 0)) if managers is not None else 0),
+            "counts_known": managers is not None and certified is not None,   # both counts are numbers
             "budget_wan_yuan": number("service.budget_wan_yuan", s.budget_wan_yuan),
         },
         "commit": {key: number(f"service.commitments.{key}", s.commitments.get(key)) for key in COMMITMENTS},
+        "within": within_phrases(s.commitments, facts),
         "dept": depts,
         "dept_list": department_list(depts),
         "gm": "总经理", "gm_name": text("gm_name", co.legal_representative),
         "outlets": outlets,
         "net": {"total": len(p.outlets), "direct": direct, "entrusted": len(p.outlets) - direct,
                 "mode": derive.network_mode(p), "partners": partners, "provinces": provinces,
+                "partners_listed": len(partners) <= PARTNER_TABLE_MAX,
                 "has_entrusted": direct < len(p.outlets), "has_direct": direct > 0},
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in deletions.values()],
         "certifications": list(p.certifications), "honors": list(p.honors),
         "target_star": star if star is not None else 0,
         "target_star_name": STARS[star] if star is not None else facts.text("target_star"),
-        "docs": {"prefix": docs.prefix or "", "version": docs.version or "A/0",
+        "docs": {"prefix": docs.prefix or "", "number_prefix": f"{docs.prefix}/" if docs.prefix else "",
+                 "version": docs.version or "A/0",
                  "effective_date": text("documents.effective_date", cn_date(docs.effective_date)),
                  "editor": text("documents.editor", docs.editor), "reviewer": text("documents.reviewer", docs.reviewer),
                  "approver": text("documents.approver", docs.approver),
@@ -176,6 +187,20 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "has_fact": lambda key, item=None: facts.value(key, item)[0] is not None,
     }
     return ctx
+
+
+def within_phrases(commitments: dict, facts: FactBook) -> dict[str, str]:
+    """``within.<key>``: a commitment as a time limit inside a sentence — "2小时内" when the profile
+    (or an answer, or a default) gives the number, else "按承诺时限": a text that restates a promise
+    then refers to it instead of repeating its fill-in. The number itself is asked where the
+    commitments are listed (the commitments table), once."""
+    out = {}
+    for key, (_name, unit) in COMMITMENTS.items():
+        value = commitments.get(key)
+        if value is None:
+            value = facts.value(f"service.commitments.{key}")[0]
+        out[key] = f"{_fmt(value)}{unit}内" if value is not None else ("按承诺年限" if unit == "年" else "按承诺时限")
+    return out
 
 
 def _fmt(value: float | int) -> str:

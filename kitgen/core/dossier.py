@@ -72,37 +72,50 @@ class DossierText:
     source: str
 
 
-def _find_source(plan) -> Path:
-    """dossier.yaml from the last clause folder that has one (an overlay replaces the bundled file)."""
+def _sources(plan) -> list[Path]:
+    """Every dossier.yaml of the stacked clause folders (library, pack, overlays), in order."""
     from kitgen.resources import clauses_dir
     roots = list(getattr(plan.library, "roots", []) or []) or [clauses_dir()]
-    for root in reversed(roots):
-        path = Path(root) / SOURCE
-        if path.is_file():
-            return path
-    return clauses_dir() / SOURCE
+    found = [Path(root) / SOURCE for root in roots if (Path(root) / SOURCE).is_file()]
+    return found or [clauses_dir() / SOURCE]
+
+
+def merged_text(paths: list[Path]) -> DossierText:
+    """The first file whole; each later one (a pack's, an overlay's) replaces the items and documents
+    it defines (by item number) and, when it has one, the org chart."""
+    base = load_text(paths[0], complete=True)
+    items, documents = dict(base.items), dict(base.documents)
+    teams, note, source = base.teams, base.note, base.source
+    for path in paths[1:]:
+        part = load_text(path, complete=False)
+        items.update(part.items)
+        documents.update(part.documents)
+        if part.teams or part.note:
+            teams, note, source = part.teams, part.note, part.source
+    return DossierText(items, documents, teams, note, source)
 
 
 _TEXT_CACHE: dict[tuple, DossierText] = {}
 
 
-def load_text(path: Path) -> DossierText:
+def load_text(path: Path, complete: bool = True) -> DossierText:
     st = path.stat()
-    key = (str(path), st.st_mtime_ns, st.st_size)
+    key = (str(path), st.st_mtime_ns, st.st_size, complete)
     hit = _TEXT_CACHE.get(key)
     if hit is None:
-        hit = _TEXT_CACHE[key] = _parse_text(path)
+        hit = _TEXT_CACHE[key] = _parse_text(path, complete)
     return hit
 
 
-def _parse_text(path: Path) -> DossierText:
+def _parse_text(path: Path, complete: bool = True) -> DossierText:
     name = f"clauses/{SOURCE}" if path.parent.name == "clauses" else str(path)
     src = yamlsrc.load(path, name)
     c = Checker(src)
     data = src.data if isinstance(src.data, dict) else {}
     if not isinstance(src.data, dict):
         c.add("", "申请资料文字文件的最外层应是“键: 值”", "items: / documents: / org_chart:")
-    c.mapping(data, "", {"items": "清单各项", "documents": "申请资料正文", "org_chart": "组织机构图"}, ("items",))
+    c.mapping(data, "", {"items": "清单各项", "documents": "申请资料正文", "org_chart": "组织机构图"},
+              ("items",) if complete else ())
 
     items: dict[int, ItemText] = {}
     for i, it in enumerate(data.get("items") or []):
@@ -120,7 +133,7 @@ def _parse_text(path: Path) -> DossierText:
         items[n] = ItemText(n, str(it["title"]), str(it.get("note") or ""), str(it.get("supply") or ""),
                             str(it.get("reason") or ""), extra, Loc(src.name, src.line(path_)))
     missing = [str(n) for n in range(1, 12) if n not in items]
-    if missing and not c.problems:
+    if complete and missing and not c.problems:
         c.add("items", f"申请资料清单缺少第 {'、'.join(missing)} 项", "1 到 11 项齐全")
 
     documents: dict[int, DocText] = {}
@@ -190,7 +203,7 @@ def _cache(plan) -> dict:
 def _text(plan) -> DossierText:
     cache = _cache(plan)
     if "text" not in cache:
-        cache["text"] = load_text(_find_source(plan))
+        cache["text"] = merged_text(_sources(plan))
     return cache["text"]
 
 

@@ -35,7 +35,7 @@ DEFAULTS = "defaults.yaml"
 KINDS = {"text": "文字", "number": "数字", "integer": "整数", "date": "日期", "choice": "选项", "percent": "百分比"}
 QUESTION_KEYS = {"key": "键", "label": "占位标签", "question": "问题", "kind": "类型", "unit": "单位",
                  "example": "示例", "choices": "可选值", "group": "类别", "item": "按项目询问"}
-GROUPS = ("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制", "内部管理", "目标与指标", "其他")
+GROUPS = ("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制", "服务理念与目标", "内部管理", "目标与指标", "其他")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 FULL_KEY_RE = re.compile(r"^(?P<key>[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?:\[(?P<item>[^\[\]]{1,60})\])?$")
 MAX_ANSWER = 2000
@@ -396,8 +396,10 @@ def check_answers(raw: list[RawAnswer], questions: dict[str, Question]) -> dict[
     return out
 
 
-def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "answers") -> list[RawAnswer]:
-    """``answers:`` in a profile (or a YAML answers file): key → value."""
+def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "answers",
+                         plain: dict[str, str] | None = None) -> list[RawAnswer]:
+    """``answers:`` in a profile (or a YAML answers file): key → value. ``plain``: the source text of
+    plain scalars YAML 1.1 typed as something else (yamlsrc.Source.plain): an answer is what was typed."""
     if data is None:
         return []
     if not isinstance(data, dict):
@@ -406,6 +408,8 @@ def answers_from_mapping(data: Any, src_name: str, line_of, base_path: str = "an
     out = []
     for k, v in data.items():
         path = join(base_path, str(k)) if base_path else str(k)
+        if plain and path in plain and not isinstance(v, str):
+            v = plain[path]
         out.append(RawAnswer(str(k), v, Problem(src_name, line_of(path), path, "")))
     return out
 
@@ -456,7 +460,7 @@ def answers_from_file(path: Path, base: Path | None = None) -> list[RawAnswer]:
     display = str(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         src = yamlsrc.load(path, display)
-        return answers_from_mapping(src.data, src.name, src.line, base_path="")
+        return answers_from_mapping(src.data, src.name, src.line, base_path="", plain=src.plain)
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput([Problem(display, None, "", "答案文件应是 .xlsx（待补充信息表）或 .yaml",
                                     "08 待补充信息.xlsx")])

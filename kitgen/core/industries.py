@@ -27,7 +27,7 @@ KEYS = {"id": "行业代码", "name": "行业名称", "product_noun": "商品称
         "terms": "行业用语", "services": "行业特色服务", "three_guarantees": "适用三包规定", "license": "法定许可",
         "laws": "适用法律法规", "delete": "默认删减", "departments": "各角色的部门设置", "forbidden": "禁用词",
         "signature": "必现用语", "facts": "法定事实", "handover": "交付方式",
-        "reasons": "删减理由（按本行业的说法）"}
+        "reasons": "删减理由（按本行业的说法）", "commitments": "本行业对外承诺的时限项目"}
 HANDOVER = {"": "无", "pickup": "顾客到店提货时的当面交付计为交付（如新车交付）",
             "deployment": "由本公司或合作方部署实施时，网络交付计为交付（如软件上线）"}
 TERMS = {"repair": "维修", "install": "安装", "delivery": "配送", "onsite": "上门/现场服务"}
@@ -59,6 +59,7 @@ class Industry:
     facts: dict[str, Any] = field(default_factory=dict)
     handover: str = ""                                        # "" | pickup | deployment (derive.has_delivery)
     reasons: dict[str, str] = field(default_factory=dict)     # indicator → the trade's reason for a derived deletion
+    commitments: list[str] = field(default_factory=list)      # commitment keys the trade promises ([] = all)
     clause_roots: list[Path] = field(default_factory=list)   # bundled pack's clauses/, then the overlays'
     law_files: list[Path] = field(default_factory=list)
     source: str = ""
@@ -156,6 +157,7 @@ def _read_pack(path: Path, problems: list[Problem]) -> Industry | None:
         handover=c.choice(item.get("handover") or "", "handover", HANDOVER, "交付方式") or "",
         reasons={str(k): str(v) for k, v in (item.get("reasons") or {}).items()}
         if isinstance(item.get("reasons"), dict) else {},
+        commitments=_commitment_keys(c, item.get("commitments")),
         clause_roots=[clauses] if clauses.is_dir() else [],
         law_files=[laws] if laws.is_file() else [],
         source=src.name)
@@ -163,6 +165,15 @@ def _read_pack(path: Path, problems: list[Problem]) -> Industry | None:
         c.add("facts", "应是“键: 值”", "three_guarantee_periods: …")
     problems.extend(c.problems)
     return ind
+
+
+def _commitment_keys(c: Checker, value: Any) -> list[str]:
+    from kitgen.core.profile import COMMITMENTS
+    keys = _strings(c, value, "commitments")
+    for i, k in enumerate(keys):
+        if k not in COMMITMENTS:
+            c.add(join("commitments", i), f"未知的承诺项目 “{k}”", "、".join(COMMITMENTS))
+    return [k for k in keys if k in COMMITMENTS]
 
 
 def _strings(c: Checker, value: Any, path: str) -> list[str]:

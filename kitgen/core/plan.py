@@ -19,6 +19,8 @@ from kitgen.core.profile import Profile
 from kitgen.core.textrender import condition, render
 from kitgen.errors import BuildFailed, Problem
 
+NOT_APPLICABLE = "（本公司不适用）"   # a reference to a document or form the kit leaves out
+
 FOLDERS = {"manual": "", "procedure": "03 程序文件", "rule": "04 管理制度", "form": "05 记录表格"}
 KIND_NAMES = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格"}
 _UNSAFE = str.maketrans({"/": "／", "\\": "＼", ":": "：", "*": "＊", "?": "？", '"': "＂", "<": "＜", ">": "＞", "|": "｜"})
@@ -27,8 +29,18 @@ _UNSAFE = str.maketrans({"/": "／", "\\": "＼", ":": "：", "*": "＊", "?": "
 def safe_name(text: str) -> str:
     """A file name that is safe on Windows, macOS and Linux and cannot leave its folder."""
     name = text.translate(_UNSAFE)
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
-    return name[:120] or "未命名"
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f]", "", name).strip().strip(".")
+    name = name[:120]
+    while len(name.encode("utf-8")) > _NAME_BYTES:     # room for ".new.docx" on a 255-byte file system
+        name = name[:-1]
+    name = name.rstrip(" .")
+    if _WINDOWS_DEVICE.fullmatch(name):
+        name = "_" + name                              # CON, NUL, AUX …: unusable as a name on Windows
+    return name or "未命名"
+
+
+_NAME_BYTES = 200
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9]) *(\..*)?", re.IGNORECASE)
 
 
 @dataclass
@@ -160,9 +172,9 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
             d = plan.docs[doc_id]
             return f"《{d.title}》（{d.number}）"
         if doc_id in library.docs:
-            return f"《{library.docs[doc_id].title}》（本公司不适用）"
+            return f"《{library.docs[doc_id].title}》{NOT_APPLICABLE}"
         if getattr(library.omitted.get(doc_id), "title", None):
-            return f"《{library.omitted[doc_id].title}》（本公司不适用）"
+            return f"《{library.omitted[doc_id].title}》{NOT_APPLICABLE}"
         raise KeyError(f"ref('{doc_id}')：未登记的文件")
 
     def form(form_id: str) -> str:
@@ -170,9 +182,9 @@ def make_plan(profile: Profile, industry: Industry, catalog: Catalog, library: L
             f = plan.forms[form_id]
             return f"《{f.title}》（{f.number}）"
         if form_id in library.forms:
-            return f"《{library.forms[form_id].title}》（本公司不适用）"
+            return f"《{library.forms[form_id].title}》{NOT_APPLICABLE}"
         if getattr(library.omitted.get(form_id), "title", None):
-            return f"《{library.omitted[form_id].title}》（本公司不适用）"
+            return f"《{library.omitted[form_id].title}》{NOT_APPLICABLE}"
         raise KeyError(f"form('{form_id}')：未登记的表格")
 
     ctx["ref"], ctx["form"] = ref, form

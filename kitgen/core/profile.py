@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from kitgen import limits
 from kitgen.core import yamlsrc
 from kitgen.core.yamlsrc import Source, join
 from kitgen.errors import InvalidInput, Problem
@@ -42,7 +43,11 @@ DEPARTMENT_KEYS = ("service", "sales", "quality", "tech", "production", "purchas
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-MAX_TEXT = 2000          # no profile value needs more; longer text is a paste accident
+# C1 controls (U+0085 …) and lone surrogates: Word cannot hold them either
+_CONTROL_MORE = re.compile("[\x80-\x9f\ud800-\udfff]")
+# invisible characters that change how a name reads or compares (bidi overrides, zero-width …)
+_INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+MAX_TEXT = limits.TEXT_MAX_CHARS   # no profile value needs more; longer text is a paste accident
 MAX_NUMBER = 10**12      # no count, period or budget is larger (and larger ones overflow float arithmetic)
 
 
@@ -172,6 +177,7 @@ class Profile:
     # where it came from (not profile keys)
     source_path: Path | None = None
     sha256: str = ""
+    warnings: list[Problem] = field(default_factory=list)   # not errors: said by validate and build
 
 
 # ---------------------------------------------------------------- validation
@@ -181,6 +187,13 @@ class Checker:
     def __init__(self, src: Source):
         self.src = src
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def written(self, value: Any, path: str) -> Any:
+        """What the consultant wrote at ``path``: the source text of a plain scalar YAML 1.1 typed
+        (02164705123, 8:30, yes, 050000), else the value."""
+        plain = getattr(self.src, "plain", None) or {}
+        return plain.get(path, value) if value is not None else None
 
     def add(self, path: str, message: str, hint: str = "") -> None:
         self.problems.append(self.src.problem(path, message, hint))
@@ -205,16 +218,22 @@ class Checker:
     def text(self, value: Any, path: str, hint: str = "一段文字") -> str | None:
         if value is None:
             return None
+        value = self.written(value, path)            # text keeps exactly what was written
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             self.add(path, f"应是文字，而不是{_kind(value)}", hint)
             return None
         if isinstance(value, (int, float, _dt.date)):
             value = value.isoformat() if isinstance(value, _dt.date) else _num(value)
         value = str(value).strip()
-        if _CONTROL.search(value):
-            bad = _CONTROL.search(value).group()
+        if _CONTROL.search(value) or _CONTROL_MORE.search(value):
+            bad = (_CONTROL.search(value) or _CONTROL_MORE.search(value)).group()
             self.add(path, f"包含 Word 无法保存的控制字符 U+{ord(bad):04X}", "删去该不可见字符后重新输入")
             return None
+        if _INVISIBLE.search(value):
+            bad = _INVISIBLE.search(value).group()
+            self.warnings.append(self.src.problem(
+                path, f"“{_visible(value)}” 中含有看不见的字符 U+{ord(bad):04X}（改变文字方向或零宽度），"
+                      "印出的文字可能与看到的不同", "删去该字符后重新输入（确需保留时可忽略此提示）"))
         if len(value) > MAX_TEXT:
             self.add(path, f"文字过长（{len(value)} 字）", f"{MAX_TEXT} 字以内")
             return None
@@ -224,11 +243,14 @@ class Checker:
                hint: str = "") -> float | int | None:
         if value is None:
             return None
+        plain = getattr(self.src, "plain", None) or {}
+        if path in plain and not isinstance(value, bool):
+            value = yamlsrc.yaml12(plain[path])      # YAML 1.2: 010 is ten, 8:30 is not a number
         ok = isinstance(value, int) and not isinstance(value, bool) if integer else \
             isinstance(value, (int, float)) and not isinstance(value, bool)
         if not ok or value < minimum or value != value or value in (float("inf"),):
             want = hint or (f"不小于 {_num(minimum)} 的整数" if integer else f"不小于 {_num(minimum)} 的数字")
-            self.add(path, f"“{_show(value)}” 不是有效的{'整数' if integer else '数字'}", want)
+            self.add(path, f"“{_show(self.written(value, path))}” 不是有效的{'整数' if integer else '数字'}", want)
             return None
         if value > MAX_NUMBER:
             self.add(path, f"数字 {_show(value)} 过大", f"不超过 {MAX_NUMBER:.0e} 的数（人数、月数、天数、万元数）")
@@ -240,7 +262,7 @@ class Checker:
             return None
         if isinstance(value, (dict, list)) or value not in options:     # (a list or mapping is unhashable)
             listed = "、".join(f"{k}（{v}）" for k, v in options.items())
-            self.add(path, f"“{_show(value)}” 不是可选的{what}", f"以下之一：{listed}")
+            self.add(path, f"“{_show(self.written(value, path))}” 不是可选的{what}", f"以下之一：{listed}")
             return None
         return value
 
@@ -248,7 +270,7 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.add(path, f"“{_show(value)}” 不是是/否值", hint)
+            self.add(path, f"“{_show(self.written(value, path))}” 不是是/否值", hint)
             return None
         return value
 
@@ -264,7 +286,7 @@ class Checker:
                 return _dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.add(path, f"“{_show(value)}” 不是有效日期", "年-月-日，如 2026-12-01")
+        self.add(path, f"“{_show(self.written(value, path))}” 不是有效日期", "年-月-日，如 2026-12-01")
         return None
 
     def text_list(self, value: Any, path: str, hint: str) -> list[str]:
@@ -272,6 +294,9 @@ class Checker:
             return []
         if not isinstance(value, list):
             self.add(path, f"应是列表，而不是{_kind(value)}", hint)
+            return []
+        if len(value) > limits.MAX_LIST_ITEMS:
+            self.add(path, f"列表有 {len(value)} 项，超过上限 {limits.MAX_LIST_ITEMS} 项", f"不超过 {limits.MAX_LIST_ITEMS} 项")
             return []
         out = []
         for i, item in enumerate(value):
@@ -343,6 +368,19 @@ def _kind(value: Any) -> str:
 def _show(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _visible(text: str) -> str:
+    """``text`` with its invisible characters shown as <U+XXXX> (for messages)."""
+    return _show(_INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text))
+
+
+def _short(c: Checker, value: str | None, path: str, cap: int, what: str) -> str | None:
+    """A text field printed once per outlet or product: at most ``cap`` characters (limits.py)."""
+    if value is not None and len(value) > cap:
+        c.add(path, f"{what}过长（{len(value)} 字）", f"{cap} 字以内")
+        return None
+    return value
 
 
 def _num(value: float) -> str:
@@ -423,7 +461,7 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
     honors = c.text_list(data.get("honors"), "honors", "荣誉名称列表")
     target = data.get("target_star")
     if target is not None and (isinstance(target, (bool, dict, list)) or target not in STARS):
-        c.add("target_star", f"“{_show(target)}” 不是可选的目标星级", "0（达标级）、3、4 或 5")
+        c.add("target_star", f"“{_show(c.written(target, 'target_star'))}” 不是可选的目标星级", "0（达标级）、3、4 或 5")
         target = None
 
     docs = DocumentControl()
@@ -467,7 +505,7 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
                 if isinstance(value, (dict, list)):
                     c.add(join("answers", str(key)), f"答案应是一个值，而不是{_kind(value)}", "文字或数字")
                     continue
-                answers[str(key)] = value
+                answers[str(key)] = c.written(value, join("answers", str(key)))   # as typed (02164705123 stays)
                 answer_lines[str(key)] = src.line(join("answers", str(key)))
     answers_file = c.text(data.get("answers_file"), "answers_file", "答案表的路径（相对本配置文件），如 08 待补充信息.xlsx")
 
@@ -478,7 +516,7 @@ def read_profile(src: Source, *, industry_ids: dict[str, str], indicator_rule: C
                    outlets_file=outlets_file, exclusions=exclusions, certifications=certifications,
                    honors=honors, target_star=target, documents=docs, departments=departments,
                    consultancy=consultancy, answers=answers, answer_lines=answer_lines,
-                   answers_file=answers_file, format=1)
+                   answers_file=answers_file, format=1, warnings=c.warnings)
 
 
 def _credit_code(c: Checker, value: Any) -> str | None:
@@ -518,14 +556,19 @@ def _products(c: Checker, value: Any) -> list[Product]:
         c.add("products", "至少要有一种商品" if isinstance(value, list) else f"应是列表，而不是{_kind(value)}",
               "- name: 家用空调")
         return []
+    if len(value) > limits.MAX_PRODUCTS:
+        c.add("products", f"商品有 {len(value)} 种，超过上限 {limits.MAX_PRODUCTS} 种",
+              f"不超过 {limits.MAX_PRODUCTS} 种：按类别或系列合并填写（如 家用空调）")
+        return []
     out = []
+    cap = limits.PRODUCT_FIELD_MAX_CHARS
     for i, item in enumerate(value):
         path = join("products", i)
         if c.mapping(item, path, PRODUCT_KEYS, ("name",)) is None:
             continue
         out.append(Product(
-            name=c.text(item.get("name"), f"{path}.name") or "",
-            category=c.text(item.get("category"), f"{path}.category"),
+            name=_short(c, c.text(item.get("name"), f"{path}.name"), f"{path}.name", cap, "商品名称") or "",
+            category=_short(c, c.text(item.get("category"), f"{path}.category"), f"{path}.category", cap, "商品类别"),
             warranty_months=c.number(item.get("warranty_months"), f"{path}.warranty_months", hint="月数，如 12"),
             main_parts_warranty_months=c.number(item.get("main_parts_warranty_months"),
                                                 f"{path}.main_parts_warranty_months", hint="月数，如 72"),
@@ -576,14 +619,19 @@ def _service(c: Checker, value: Any) -> Service:
 
 def outlet_from_mapping(c: Checker, item: dict, path: str, line_of: Callable[[str], str] | None = None) -> Outlet | None:
     """One outlet from a mapping (YAML or a file row already keyed by English names)."""
-    name = c.text(item.get("name"), f"{path}.name")
+    caps = limits.OUTLET_FIELD_MAX_CHARS
+    written_name = c.text(item.get("name"), f"{path}.name")
+    name = _short(c, written_name, f"{path}.name", caps["name"], "网点名称")
+    if written_name and not name:
+        return None                    # too long: said once
     if not name:
         c.add(f"{path}.name", "网点缺少名称", _REQUIRED_HINT["outlets.name"])
         return None
     kind = c.choice(item.get("kind") or "service", f"{path}.kind", OUTLET_KINDS, "网点类型")
     operator = c.choice(item.get("operator") or "direct", f"{path}.operator", OPERATORS, "运营方式（直属/委托）")
-    partner = c.text(item.get("partner"), f"{path}.partner")
-    if operator == "entrusted" and not partner:
+    written_partner = c.text(item.get("partner"), f"{path}.partner")
+    partner = _short(c, written_partner, f"{path}.partner", caps["partner"], "合作单位")
+    if operator == "entrusted" and not written_partner:
         c.add(f"{path}.partner", f"委托网点 “{name}” 必须写明合作单位（受托方）", "受托单位全称，如 杭州某某家电服务有限公司")
     staff = item.get("staff")
     if isinstance(staff, str) and staff.strip().isdigit():
@@ -591,10 +639,12 @@ def outlet_from_mapping(c: Checker, item: dict, path: str, line_of: Callable[[st
     elif isinstance(staff, str) and not staff.strip():
         staff = None
     return Outlet(name=name, kind=kind or "service", operator=operator or "direct", partner=partner,
-                  province=c.text(item.get("province"), f"{path}.province"),
-                  city=c.text(item.get("city"), f"{path}.city"),
-                  address=c.text(item.get("address"), f"{path}.address"),
-                  phone=c.text(item.get("phone"), f"{path}.phone"),
+                  province=_short(c, c.text(item.get("province"), f"{path}.province"), f"{path}.province",
+                                  caps["province"], "省"),
+                  city=_short(c, c.text(item.get("city"), f"{path}.city"), f"{path}.city", caps["city"], "市"),
+                  address=_short(c, c.text(item.get("address"), f"{path}.address"), f"{path}.address",
+                                 caps["address"], "地址"),
+                  phone=_short(c, c.text(item.get("phone"), f"{path}.phone"), f"{path}.phone", caps["phone"], "电话"),
                   staff=c.number(staff, f"{path}.staff", integer=True, hint="不小于 0 的整数"))
 
 
@@ -603,6 +653,11 @@ def _outlets(c: Checker, value: Any) -> list[Outlet]:
         return []
     if not isinstance(value, list):
         c.add("outlets", f"应是列表，而不是{_kind(value)}", "每个网点一项：- name: 杭州直营服务中心")
+        return []
+    if len(value) > limits.MAX_OUTLETS:
+        c.add("outlets", f"网点有 {len(value)} 个，超过上限 {limits.MAX_OUTLETS} 个",
+              f"不超过 {limits.MAX_OUTLETS} 个网点；网点更多时，请把完整的网点清单作为企业自备资料放入 06 申请资料/，"
+              "配置中只列主要网点")
         return []
     out: list[Outlet] = []
     seen: dict[str, int] = {}

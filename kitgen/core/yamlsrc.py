@@ -6,26 +6,34 @@ expanded so that an alias bomb ("billion laughs") is stopped long before it fill
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from kitgen import limits
 from kitgen.errors import InvalidInput, Problem
 
-MAX_BYTES = 20 * 1024 * 1024          # a profile or clause file is never this large
-MAX_NODES = 1_000_000                 # values after alias expansion
-MAX_DEPTH = 60
+MAX_BYTES = limits.YAML_MAX_BYTES      # a profile or clause file is never this large
+MAX_NODES = limits.YAML_MAX_NODES      # values after alias expansion
+MAX_DEPTH = limits.YAML_MAX_DEPTH
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Source:
     """A loaded YAML document: its data plus the line of every field path."""
 
-    def __init__(self, name: str, data: Any, lines: dict[str, int], raw: bytes = b""):
+    def __init__(self, name: str, data: Any, lines: dict[str, int], raw: bytes = b"",
+                 plain: dict[str, str] | None = None):
         self.name = name
         self.data = data
         self.lines = lines
         self.raw = raw              # the file's bytes, e.g. for kit.json's profile hash
+        # field path → the source text of a plain (unquoted) scalar that YAML 1.1 typed as something
+        # other than text (02164705123 → octal, 8:30 → base 60, yes → true, 050000 → 20480): text
+        # fields keep what was written, number fields read it by YAML 1.2 rules (see ``yaml12``)
+        self.plain = plain or {}
 
     def line(self, path: str) -> int | None:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -54,6 +62,7 @@ class _Builder:
         self.count = 0                       # values after alias expansion (what a naive loader builds)
         self.memo: dict[int, tuple[Any, int]] = {}
         self.scalar = yaml.SafeLoader("")    # only its scalar constructors are used
+        self.plain: dict[str, str] = {}
 
     def build(self, node: yaml.Node, path: str, depth: int) -> Any:
         if id(node) in self.memo:            # an alias: reuse the value, but count what it expands to
@@ -75,6 +84,9 @@ class _Builder:
                                                 "键必须是简单文字", "如 name: 值")])
                 key = self.scalar.construct_object(knode)
                 key = str(key) if not isinstance(key, str) else key
+                if _SURROGATE.search(key):
+                    raise InvalidInput([Problem(self.name, knode.start_mark.line + 1, path,
+                                                "键中含有无效的 Unicode 代理字符", "普通文字的键")])
                 sub = join(path, key)
                 if key in value:
                     raise InvalidInput([Problem(self.name, knode.start_mark.line + 1, sub,
@@ -90,6 +102,13 @@ class _Builder:
                 raise InvalidInput([Problem(self.name, node.start_mark.line + 1, path,
                                             f"无法识别的值 “{str(node.value)[:40]}”（{type(exc).__name__}）",
                                             "普通文字、数字或有效日期（年-月-日）；文字可加引号")]) from None
+            if isinstance(value, str) and _SURROGATE.search(value):
+                bad = _SURROGATE.search(value).group()
+                raise InvalidInput([Problem(self.name, node.start_mark.line + 1, path,
+                                            f"文字中含有无效的 Unicode 代理字符 \\u{ord(bad):04X}（不是一个真正的字符）",
+                                            "删去该转义（如 \"\\uD800\"），直接输入要写的文字")])
+            if not node.style and not isinstance(value, str):     # plain: None (pure parser) or "" (libyaml)
+                self.plain[path] = node.value        # what was written, before YAML 1.1 typed it
         if not isinstance(node, yaml.ScalarNode):     # only collections are worth remembering
             self.memo[id(node)] = (value, self.count - before)
         return value
@@ -103,15 +122,48 @@ class _Builder:
 
 
 def load(path: Path, display: str | None = None) -> Source:
-    """Load a YAML file; every failure is an InvalidInput with file and line."""
+    """Load a YAML file; every failure is an InvalidInput with file and line. Only a regular file
+    of at most MAX_BYTES is read (not /dev/zero, not a FIFO that would wait for a writer)."""
+    from kitgen.ooxml.safe_read import Unreadable, read_regular
     name = display or str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput([Problem(name, None, "", "文件不存在", "一个存在的 YAML 文件路径")]) from None
-    except OSError as exc:
-        raise InvalidInput([Problem(name, None, "", f"无法读取文件：{exc.strerror}", "可读的文件")]) from None
+        raw = read_regular(Path(path), MAX_BYTES)
+    except Unreadable as e:
+        if e.reason == "missing":
+            raise InvalidInput([Problem(name, None, "", "文件不存在", "一个存在的 YAML 文件路径")]) from None
+        if e.reason == "too_large":
+            raise InvalidInput([Problem(name, None, "", e.message, f"{MAX_BYTES // limits.MiB} MB 以内的 YAML 文件")]) from None
+        raise InvalidInput([Problem(name, None, "", f"无法读取文件：{e.message}", "一个普通的、可读的 YAML 文件")]) from None
     return loads(raw, name)
+
+
+_INT12 = re.compile(r"[-+]?[0-9]+")
+_FLOAT12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+def yaml12(text: str) -> Any:
+    """A plain scalar's value under YAML 1.2's core schema: 010 is ten, 8:30 and 1_000 are text,
+    yes/no are text; true/false, null, decimal, 0o/0x integers and floats as usual."""
+    t = text.strip()
+    if t in ("", "~", "null", "Null", "NULL"):
+        return None
+    if t in ("true", "True", "TRUE"):
+        return True
+    if t in ("false", "False", "FALSE"):
+        return False
+    if _INT12.fullmatch(t):
+        return int(t, 10)
+    if re.fullmatch(r"0o[0-7]+", t):
+        return int(t[2:], 8)
+    if re.fullmatch(r"0x[0-9a-fA-F]+", t):
+        return int(t[2:], 16)
+    if _FLOAT12.fullmatch(t):
+        return float(t)
+    if re.fullmatch(r"[-+]?\.(inf|Inf|INF)", t):
+        return float("-inf") if t.startswith("-") else float("inf")
+    if t in (".nan", ".NaN", ".NAN"):
+        return float("nan")
+    return text
 
 
 # libyaml's parser (when PyYAML was built with it) composes the same nodes with the same line marks
@@ -152,6 +204,11 @@ def loads(raw: bytes, name: str) -> Source:
         what = _yaml_problem(exc)
         raise InvalidInput([Problem(name, line, "", f"YAML 语法错误：{what}",
                                     "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对")]) from None
+    except yaml.reader.ReaderError as exc:     # a control character YAML does not allow, anywhere
+        line = text[:max(exc.position, 0)].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        raise InvalidInput([Problem(name, line, "", f"含有 YAML 不允许的控制字符 U+{code:04X}",
+                                    "删去该不可见字符（多半是从别处复制来的）")]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([Problem(name, None, "", f"YAML 语法错误：{exc}", "合法的 YAML")]) from None
     except RecursionError:                     # "[[[[…" thousands deep: PyYAML's composer recurses
@@ -167,7 +224,7 @@ def loads(raw: bytes, name: str) -> Source:
                                     f"无法识别的值：{exc.problem}", "普通文字、数字、日期或列表")]) from None
     except RecursionError:
         raise InvalidInput([Problem(name, None, "", "嵌套过深", "层级较浅的结构")]) from None
-    return Source(name, data, builder.lines, raw)
+    return Source(name, data, builder.lines, raw, builder.plain)
 
 
 _YAML_WORDS = {

@@ -16,6 +16,7 @@ What is reported (kind → meaning; ``blocking`` findings make the kit incomplet
 - ``manifest``       an entry of kit.json that cannot be used (e.g. a path outside the kit)
 - ``edited``         (informational) a file differs from what kitgen wrote: the company edited it
 - ``new_version``    (informational) a rebuild kept an edited file and put its new version beside it
+- ``orphan``         (informational) an edited file the profile no longer generates, kept by a rebuild
 
 How the company puts an owed dossier item in place (the rule the reviewer follows): a non-empty
 file in ``06 申请资料/`` (or in a sub-folder of it) whose name starts with the item number —
@@ -71,6 +72,7 @@ KINDS = {   # kind → (Chinese group title, blocking)
     "unanswered": ("待补充信息未回答", False),
     "edited": ("企业修改过的文件", False),
     "new_version": ("新版本待合并", False),
+    "orphan": ("已不再生成、但企业改过而保留的文件", False),
 }
 
 
@@ -160,6 +162,9 @@ def load_manifest(kit: Path) -> dict:
     except (UnicodeDecodeError, ValueError) as e:
         raise NotAKit([Problem(str(mpath), getattr(e, "lineno", None), "", f"kit.json 不是有效的 JSON（{e}）",
                                "kitgen 生成的 kit.json；被改坏时请重新生成文件包")]) from None
+    except RecursionError:
+        raise NotAKit([Problem(str(mpath), None, "", "kit.json 嵌套层级过深，不是 kitgen 生成的",
+                               "kitgen 生成的 kit.json；被改坏时请重新生成文件包")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         raise NotAKit([Problem(str(mpath), None, "files", "kit.json 缺少文件清单（files）", "kitgen 生成的 kit.json")])
     if data.get("format") != 1:
@@ -231,9 +236,49 @@ def company_files(kit: Path, item: int, kit_paths: set[str]) -> list[str]:
     return found
 
 
+def _kit_state(kit: Path):
+    """What changes when a rebuild swaps a kit in (the folder's and kit.json's identity), and
+    whether a swap is under way (its journal beside the kit)."""
+    out = []
+    for p in (kit, kit / MANIFEST):
+        try:
+            st = os.stat(p)
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except (OSError, ValueError):
+            out.append(None)
+    busy = kit.with_name(f".{kit.name}.kitgen-swap").exists() if kit.name else False
+    return tuple(out), busy
+
+
+CHECK_ATTEMPTS = 4
+_settle = 0.25          # seconds to wait for a rebuild's swap to finish before checking again
+
+
 def check_kit(kit: str | Path) -> CheckReport:
-    """Check a kit folder; raises NotAKit when it is not one. Never raises for a bad file in it."""
+    """Check a kit folder; raises NotAKit when it is not one. Never raises for a bad file in it.
+
+    A rebuild may swap the kit in while it is being checked: the old kit.json would then be
+    compared with the new files (every regenerated file "edited"). The check notices (the folder's
+    and kit.json's identity changed, or a swap journal is beside the kit) and checks again."""
+    import time
     kit = Path(kit)
+    for attempt in range(CHECK_ATTEMPTS):
+        before = _kit_state(kit)
+        try:
+            report = _check_once(kit)
+        except NotAKit:
+            if attempt + 1 < CHECK_ATTEMPTS and (before[1] or _kit_state(kit) != before):
+                time.sleep(_settle)
+                continue
+            raise
+        after = _kit_state(kit)
+        if after == before and not after[1]:
+            return report
+        time.sleep(_settle)
+    return report
+
+
+def _check_once(kit: Path) -> CheckReport:
     data = load_manifest(kit)
     findings: list[Finding] = []
     add = findings.append
@@ -292,6 +337,11 @@ def check_kit(kit: str | Path) -> CheckReport:
                         True, indicator=ind_id))
 
     findings.extend(edited)
+    for entry in data.get("orphans") or []:          # edited files a rebuild kept though no longer generated
+        rel = _safe_rel(entry.get("path")) if isinstance(entry, dict) else None
+        if rel and (kit / rel).is_file():
+            findings.append(Finding("orphan", rel, "本次配置已不再生成此文件，但企业修改过，重新生成时原样保留；"
+                                                   "确认不再需要后可删除", False, reason="orphan"))
     order = {k: n for n, k in enumerate(KINDS)}
     findings.sort(key=lambda f: order[f.kind])            # stable: file order inside each kind
     return report
@@ -437,16 +487,42 @@ def text_report(report: CheckReport) -> str:
     return "\n".join(lines)
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _cell(text: str) -> str:
+    """Text for a workbook cell: characters Excel cannot hold (control characters in a file name)
+    shown as escapes instead of failing the report."""
+    return _XML_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", text)
+
+
+REPORT_SHEET = "检查结果"
+REPORT_HEADER = ["序号", "类别", "影响完整性", "文件", "说明", "待填写处数", "待填写示例", "审核意见"]
+
+
+def is_report(data: bytes) -> bool:
+    """Is ``data`` a workbook `kitgen check --xlsx` wrote (so that writing over it loses nothing)?"""
+    try:
+        sheets = read_xlsx(data)
+    except Unreadable:
+        return False
+    if [s.name for s in sheets] != [REPORT_SHEET]:
+        return False
+    rows = sheets[0].rows
+    return any([row.get(c) for c in range(len(REPORT_HEADER))] == REPORT_HEADER for row in list(rows.values())[:3])
+
+
 def xlsx_report(report: CheckReport) -> bytes:
     from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
     rows = []
     for n, f in enumerate(report.findings, start=1):
-        rows.append([n, f.label, "是" if f.blocking else "否", f.file, f.message,
-                     f.count or None, "、".join(f.samples), ""])
+        rows.append([n, f.label, "是" if f.blocking else "否", _cell(f.file), _cell(f.message),
+                     f.count or None, _cell("、".join(f.samples)), ""])
     if not rows:
         rows.append([None, "", "", "", "未发现问题", None, "", ""])
-    rows.append([None, "结论", "", "", report.summary(), None, "", ""])
-    title = f"文件包检查结果：{report.company or report.kit.name}"
-    sheet = Sheet("检查结果", ["序号", "类别", "影响完整性", "文件", "说明", "待填写处数", "待填写示例", "审核意见"], rows,
+    rows.append([None, "结论", "", "", _cell(report.summary()), None, "", ""])
+    title = _cell(f"文件包检查结果：{report.company or report.kit.name}")
+    sheet = Sheet(REPORT_SHEET, REPORT_HEADER, rows,
                   widths=[6, 18, 10, 40, 70, 10, 40, 30], title=title)
     return write_xlsx([sheet], title=title, author="kitgen")

@@ -21,6 +21,11 @@ class BuildResult:
     new_versions: list[str] = field(default_factory=list)  # where the new version of a kept file went
     zip_path: Path | None = None
     manifest: dict = field(default_factory=dict)
+    orphans: list[str] = field(default_factory=list)     # edited files the profile no longer generates, kept
+    rescued: list[str] = field(default_factory=list)     # files saved while the build ran, kept
+    notes: list[str] = field(default_factory=list)       # leftovers of earlier builds, and what was done
+    zip_skipped: list[str] = field(default_factory=list)  # links (and other non-files) not put in the zip
+    warnings: list = field(default_factory=list)         # the profile's warnings (Problems)
 
 
 def manifest(plan: Plan, files: list[OutputFile], dossier: list[dict] | None = None) -> dict:
@@ -64,12 +69,15 @@ def manifest_bytes(data: dict) -> bytes:
 
 
 def read_manifest(out_dir: Path) -> dict | None:
-    """The kit.json of a folder, or None when there is none or it is unreadable."""
+    """The kit.json of a folder, or None when there is none or it is unreadable (too large, not a
+    regular file, not JSON, nested too deeply)."""
+    from kitgen.limits import MANIFEST_MAX_BYTES
+    from kitgen.ooxml.safe_read import Unreadable, read_regular
     path = out_dir / MANIFEST
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_regular(path, MANIFEST_MAX_BYTES).decode("utf-8-sig"))
         return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
+    except (Unreadable, OSError, ValueError, RecursionError):
         return None

@@ -72,4 +72,6 @@ def publish(plan: Plan, out_dir: Path, *, force: bool = False, make_zip: bool = 
     files = produce(plan)
     data = manifest(plan, files, dossier_manifest(plan, files))
     verify_files(files, manifest_bytes(data))     # every file re-opened and checked before anything is written
-    return write_kit(out_dir, files, data, force=force, make_zip=make_zip)
+    result = write_kit(out_dir, files, data, force=force, make_zip=make_zip)
+    result.warnings = list(getattr(plan.profile, "warnings", []) or [])
+    return result

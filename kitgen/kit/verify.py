@@ -12,11 +12,17 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+import re
+
+from kitgen import limits
 from kitgen.errors import BuildFailed, Problem
 from kitgen.ooxml import verify as _ov
+from kitgen.ooxml.safe_read import Unreadable, open_zip
 from kitgen.ooxml.verify import _BAD_CHARS, _DRIVE, MAX_COMPONENT_BYTES
 
 MANIFEST = "kit.json"
+# names Windows reserves for devices, with or without an extension (CON, CON.docx, com1.txt …)
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]) *(\..*)?", re.IGNORECASE)
 
 
 def check_file(path: str, data, cache: dict | None = None) -> list[Problem]:
@@ -41,9 +47,32 @@ def check_path(path) -> str | None:
             return "文件路径含有空的、“.” 或 “..” 的部分"
         if len(comp.encode("utf-8")) > MAX_COMPONENT_BYTES:
             return f"文件名过长（{len(comp.encode('utf-8'))} 字节，文件系统最多 {MAX_COMPONENT_BYTES} 字节）"
+        if len(comp.encode("utf-8")) + limits.NEW_SUFFIX_BYTES > MAX_COMPONENT_BYTES:
+            return (f"文件名过长（{len(comp.encode('utf-8'))} 字节：企业修改过的文件保留时，新版本名称加 “.new” 后"
+                    f"超过文件系统的 {MAX_COMPONENT_BYTES} 字节）")
         if comp != comp.rstrip(" ."):
             return "文件名以空格或句点结尾（Windows 无法使用）"
+        if _WINDOWS_DEVICE.fullmatch(comp.rstrip(" ")):
+            return f"文件名 “{comp}” 是 Windows 保留的设备名，在 Windows 上无法使用"
     return None
+
+
+def _readable_by_check(path: str, data) -> list[Problem]:
+    """What `kitgen check` will refuse to read (kitgen/limits.py): a kit is never written that its own
+    check would call too large or a zip bomb."""
+    if not isinstance(data, (bytes, bytearray)):
+        return []
+    hint = "更少的网点、商品或更短的文字（上限见 docs/security.md）"
+    if len(data) > limits.KIT_FILE_MAX_BYTES:
+        return [Problem(path, None, "", f"生成的文件过大（{len(data) // limits.MiB} MB，kitgen check 的上限 "
+                                        f"{limits.KIT_FILE_MAX_BYTES // limits.MiB} MB）", hint)]
+    if not path.lower().endswith((".docx", ".xlsx")):
+        return []
+    try:
+        open_zip(bytes(data)).close()
+    except Unreadable as e:
+        return [Problem(path, None, "", f"生成的文件超出 kitgen check 的读取上限：{e.message}", hint)]
+    return []
 
 
 def _fold(path: str) -> str:
@@ -73,6 +102,7 @@ def verify_files(files: Iterable, manifest: bytes | None = None) -> None:
         # a file may not also be a folder of another file ("a" and "a/b")
         seen[key] = path
         problems += check_file(path, f.data, cache)
+        problems += _readable_by_check(path, f.data)
     folders = {k.rsplit("/", 1)[0] for k in seen if "/" in k}
     for folder in sorted(folders):
         parts = folder.split("/")

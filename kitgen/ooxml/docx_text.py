@@ -21,7 +21,7 @@ __all__ = ["UnreadableDocx", "docx_text", "MAX_UNCOMPRESSED"]
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 256 * 1024 * 1024     # = safe_read.MAX_TOTAL (kitgen/limits.py ZIP_MAX_TOTAL)
 _WS = re.compile(r"\s+")
 
 

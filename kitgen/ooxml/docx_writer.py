@@ -9,7 +9,8 @@ the page size and margins.
 
 A consultancy may replace base.docx with its own reference document: styles kitgen uses that it
 lacks are copied in from the bundled base.docx, as is the bullet list definition, and settings get
-``w:updateFields`` so Word refreshes the table of contents on opening. The pictures of its default
+``w:updateFields`` so Word refreshes the table of contents on opening (only a document that holds a
+TOC keeps it: elsewhere Word would ask to update fields for nothing). The pictures of its default
 header (the logo) and its cover page (content before the first page break, with placeholders) are
 copied into every document by kitgen.ooxml.house (docs/overlays.md); ``house_style(base)`` makes a
 base the default of ``write_docx`` for a whole build.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import threading
 import zipfile
@@ -65,7 +67,8 @@ USED_STYLES = (
     "Center", "Right", "Signature", "ListBullet", "CoverCompany", "Placeholder", "Hyperlink",
     "DefaultParagraphFont", "TableNormal", "TableGrid", "NoList",
 )
-BULLET_NAME = "kitgen-bullet"
+BULLET_NAME = "bullet-list"
+BULLET_NAMES = (BULLET_NAME, "kitgen-bullet")   # reference documents made before the rename
 
 PARAGRAPH_STYLES = {
     "body": "", "note": "Note", "center": "Center", "title": "Title", "subtitle": "Subtitle",
@@ -415,7 +418,7 @@ def _bullet_num_id(numbering: bytes | None) -> int:
     abstract_ids = set()
     for an in root.findall(_q("abstractNum")):
         name = an.find(_q("name"))
-        if name is not None and name.get(_q("val")) == BULLET_NAME:
+        if name is not None and name.get(_q("val")) in BULLET_NAMES:
             abstract_ids.add(an.get(_q("abstractNumId")))
     for num in root.findall(_q("num")):
         ref = num.find(_q("abstractNumId"))
@@ -435,7 +438,7 @@ def _merge_numbering(house: bytes, ours: bytes | None) -> bytes:
     src = _xml(ours)
     ours_abs = next((an for an in src.findall(_q("abstractNum"))
                      if (an.find(_q("name")) is not None
-                         and an.find(_q("name")).get(_q("val")) == BULLET_NAME)), None)
+                         and an.find(_q("name")).get(_q("val")) in BULLET_NAMES)), None)
     if ours_abs is None:
         return house
 
@@ -517,6 +520,18 @@ def _fix_settings(settings: bytes) -> bytes:
         uf.set(_q("val"), "true")
         changed = True
     return _xml_bytes(root) if changed else settings
+
+
+@functools.lru_cache(maxsize=16)
+def _without_update_fields(settings: bytes) -> bytes:
+    """The settings without w:updateFields: a document with no TOC has nothing for Word to refresh,
+    and updateFields makes Word ask "update the fields?" every time the document opens."""
+    if b"updateFields" not in settings:
+        return settings
+    root = _xml(settings)
+    for el in root.findall(_q("updateFields")):
+        root.remove(el)
+    return _xml_bytes(root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,11 +636,11 @@ class _Builder:
                 nxt = blocks[k + 1] if k + 1 < len(blocks) else None
                 lead_in = (isinstance(nxt, (Table, Image, BulletList))
                            and isinstance(b.text, str) and b.text.rstrip().endswith(("：", ":")))
-                self.paragraph(b, keep_next=lead_in)
+                self.paragraph(b, keep_next=lead_in or (b.style != "signature" and _signed_after(blocks, k)))
             elif isinstance(b, Heading):
                 self.heading(b)
             elif isinstance(b, Table):
-                self.table(b)
+                self.table(b, keep_with_next=_signed_after(blocks, k))
             elif isinstance(b, BulletList):
                 self.bullets(b)
             elif isinstance(b, Image):
@@ -724,9 +739,13 @@ class _Builder:
                 entries.append((rels_name, (DECL + f'<Relationships xmlns="{PKG_REL_NS}">' + "".join(
                     f'<Relationship Id="{i}" Type="{t}" Target="{esc_attr(g)}"/>'
                     for i, t, g in self.part_rels[name]) + "</Relationships>").encode()))
+        has_toc = any(isinstance(b, Toc) for b in doc.blocks)
         for name, _ in _BASE_PARTS.values():
             if name in self.base.parts:
-                entries.append((name, self.base.parts[name]))
+                part = self.base.parts[name]
+                if name == "word/settings.xml" and not has_toc:
+                    part = _without_update_fields(part)     # Word asks to refresh only where a TOC is
+                entries.append((name, part))
         for name, data in self.media:
             entries.append(("word/" + name, data))
         entries.append(("docProps/core.xml", self.core_xml().encode()))
@@ -830,7 +849,7 @@ class _Builder:
         comp = f"<Company>{esc(company)}</Company>" if company else ""
         return (DECL + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
                 'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-                f'2006/docPropsVTypes"><Application>kitgen</Application><DocSecurity>0</DocSecurity>'
+                f'2006/docPropsVTypes"><DocSecurity>0</DocSecurity>'
                 f"{comp}</Properties>")
 
     # -- blocks
@@ -970,7 +989,9 @@ class _Builder:
         return widths
 
     def table(self, t: Table, width: int | None = None, center_cols: tuple[int, ...] | None = None,
-              label_jc: str = "center") -> None:
+              label_jc: str = "center", keep_with_next: bool = False) -> None:
+        """``keep_with_next``: the last row's paragraphs keep with the next paragraph (a form's
+        signature line never stands alone at the top of a page)."""
         header = [_checked(h) for h in (t.header or [])]
         rows = t.rows or []
         ncols = len(header) if header else max((len(r) for r in rows), default=0)
@@ -1103,9 +1124,21 @@ class _Builder:
                                  "</w:p></w:tc>")
             parts.append("</w:tr>")
             append("".join(parts))
+        if keep_with_next and rows:
+            out[-1] = out[-1].replace(f"<w:pPr>{pstyle}", f"<w:pPr>{pstyle}<w:keepNext/>")
         out.append("</w:tbl>")
         self.body.append("".join(out))
         self.last_was_table = True
+
+
+def _signed_after(blocks: list, k: int) -> bool:
+    """A signature line follows block k, with only paragraphs between (a form's closing lines)."""
+    for b in blocks[k + 1:]:
+        if not isinstance(b, Paragraph):
+            return False
+        if b.style == "signature":
+            return True
+    return False
 
 
 _HOUSE: contextvars.ContextVar[BaseTemplate | None] = contextvars.ContextVar("kitgen_house_base", default=None)

@@ -56,6 +56,16 @@ _DROP_W = {"proofErr", "bookmarkStart", "bookmarkEnd", "commentRangeStart", "com
 _UNWRAP_W = {"ins", "moveTo", "smartTag", "customXml"}
 _RUN_KILLERS = {"commentReference", "footnoteReference", "endnoteReference", "annotationRef"}
 
+# Word fields that may come with a house style's cover or header: those kitgen itself uses and their
+# kind (page numbers, references inside the document). Anything else — DDE/DDEAUTO (runs a program),
+# INCLUDEPICTURE / INCLUDETEXT (fetch a file or URL), LINK, IMPORT, DATABASE, MACROBUTTON … — would be
+# copied into every document of every kit and updated on opening (updateFields): refused.
+SAFE_FIELDS = frozenset({"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "TOC", "PAGEREF", "REF", "STYLEREF",
+                         "NOTEREF", "SEQ", "HYPERLINK"})
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_FIELD_NAME = re.compile(r'\s*([^\s"\\]+)')
+_FIELD_URL = re.compile(r'HYPERLINK\s+"?([^"\s]+)', re.IGNORECASE)
+
 COVER_FIELDS = {"company": "企业名称", "title": "文件名称", "subtitle": "文件类别（程序文件/管理制度）",
                 "number": "文件编号", "version": "版本", "effective_date": "生效日期", "editor": "编制",
                 "reviewer": "审核", "approver": "批准"}
@@ -230,8 +240,37 @@ class _Copier:
                     idx += 1
                 parent.remove(sub)
 
+    def check_active(self, el) -> None:
+        """Refuse what would act when the document is opened: fields other than SAFE_FIELDS (in a
+        paragraph, a table or a text box inside a picture) and links to anything but a web page or
+        an e-mail address (file:, UNC \\\\host\\share, javascript: …)."""
+        where = "封面" if self.kind == "cover" else "页眉"
+        for code in _field_codes(el):
+            m = _FIELD_NAME.match(code)
+            if not m:
+                continue
+            name = m.group(1).upper()
+            if name not in SAFE_FIELDS:
+                shown = " ".join(code.split())[:60]
+                raise ValueError(f"{self.part}（{where}）中含有域代码 “{shown}”：kitgen 只复制页码、目录、交叉引用等域"
+                                 f"（{'、'.join(sorted(SAFE_FIELDS))}），DDE、INCLUDEPICTURE、INCLUDETEXT 等会在打开文件时"
+                                 "运行程序或读取外部文件的域不能复制")
+            if name == "HYPERLINK":
+                url = _FIELD_URL.search(code)
+                if url and not _safe_url(url.group(1)):
+                    raise ValueError(f"{self.part}（{where}）中的超链接域指向 “{url.group(1)[:60]}”：只能链接网页或电子邮件地址"
+                                     "（http、https、mailto），不能链接本机文件、网络共享或脚本")
+        for sub in el.iter():
+            if not isinstance(sub.tag, str):
+                continue
+            for k, v in sub.attrib.items():
+                local = k.rsplit("}", 1)[-1]
+                if local in ("href", "src") and v and not _safe_url(v):
+                    raise ValueError(f"{self.part}（{where}）中的对象链接到 “{v[:60]}”：只能链接网页或电子邮件地址")
+
     def relink(self, el) -> None:
         """Every r:* attribute becomes a token for a copied picture (or an external hyperlink)."""
+        self.check_active(el)
         for sub in el.iter():
             if not isinstance(sub.tag, str):
                 continue
@@ -250,6 +289,9 @@ class _Copier:
                 if short == "image" and not external:
                     sub.set(k, self._image(rtype, target))
                 elif short == "hyperlink" and external and self.allow_links:
+                    if not _safe_url(target):
+                        raise ValueError(f"{self.part}（封面）中的超链接指向 “{target[:60]}”：只能链接网页或电子邮件地址"
+                                         "（http、https、mailto），不能链接本机文件（file:）、网络共享（\\\\服务器\\共享）或脚本")
                     sub.set(k, self._token(RT + "hyperlink", target, True))
                 else:
                     what = "外部链接的图片" if short == "image" else f"“{short}”类型的对象"
@@ -289,6 +331,40 @@ class _Copier:
         etree.cleanup_namespaces(wrapper, top_nsmap={"w": W_NS, "r": R_NS, "wp": WP_NS, "a": A_NS, "pic": PIC_NS})
         data = etree.tostring(wrapper, encoding="UTF-8")
         return Fragment(xml=data, rels=tuple(self.out_rels), media=tuple(self.media), docprs=self.docprs, **kw)
+
+
+def _safe_url(url: str) -> bool:
+    return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+def _field_codes(el) -> list[str]:
+    """The instructions of every field under ``el``: w:fldSimple, and complex fields (fldChar
+    begin … separate/end) whose instruction Word may split over many w:instrText runs; nested
+    fields give their own instruction."""
+    codes: list[str] = []
+    stack: list[list[str] | None] = []
+    for sub in el.iter():
+        if not isinstance(sub.tag, str):
+            continue
+        if sub.tag == _q("fldSimple"):
+            codes.append(sub.get(_q("instr")) or "")
+        elif sub.tag == _q("fldChar"):
+            kind = sub.get(_q("fldCharType"))
+            if kind == "begin":
+                stack.append([])
+            elif kind in ("separate", "end") and stack:
+                if stack[-1] is not None:
+                    codes.append("".join(stack[-1]))
+                    stack[-1] = None
+                if kind == "end":
+                    stack.pop()
+        elif sub.tag in (_q("instrText"), _q("delInstrText")):
+            if stack and stack[-1] is not None:
+                stack[-1].append(sub.text or "")
+            else:
+                codes.append(sub.text or "")
+    codes += ["".join(buf) for buf in stack if buf is not None]
+    return codes
 
 
 def _drop(el) -> None:

@@ -17,14 +17,15 @@ from pathlib import Path, PurePosixPath
 
 from kitgen.ooxml.sheetcols import col_index
 
-# limits for reading a kit's files (generous for real documents, tiny for bombs)
+# limits for reading a kit's files (generous for real documents, tiny for bombs); the same values
+# as kitgen/limits.py (the build verifies every file with them, so what kitgen writes, check reads)
 MAX_FILE_BYTES = 100 * 1024 * 1024        # a kit file on disk
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5000
 MAX_CENTRAL_DIR = 4 * 1024 * 1024
-MAX_MEMBER = 64 * 1024 * 1024             # one uncompressed zip member
-MAX_TOTAL = 200 * 1024 * 1024             # all members together
-MAX_RATIO = 200                           # uncompressed / compressed, for members over RATIO_FLOOR
+MAX_MEMBER = 192 * 1024 * 1024            # one uncompressed zip member
+MAX_TOTAL = 256 * 1024 * 1024             # all members together
+MAX_RATIO = 500                           # uncompressed / compressed, for members over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 
 # --------------------------------------------------------------------------------------------
@@ -47,24 +48,53 @@ class Unreadable(Exception):
         return self.reason in ("zip_bomb", "entity_bomb")
 
 
-def read_regular(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file (symlinks followed) of at most ``cap`` bytes."""
+def _too_large(size: int, cap: int) -> Unreadable:
+    if cap >= 1048576:
+        return Unreadable("too_large", f"文件过大（{size / 1048576:.0f} MB，上限 {cap // 1048576} MB）")
+    return Unreadable("too_large", f"文件过大（{size} 字节，上限 {cap} 字节）")
+
+
+def open_regular(path: Path, cap: int = MAX_FILE_BYTES):
+    """A binary file object for a regular file (symlinks followed) of at most ``cap`` bytes, and its
+    size. Devices (/dev/zero), FIFOs (which would wait for a writer) and folders are refused: the
+    file is opened without blocking and checked again once open."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
         raise Unreadable("missing", "文件不存在") from None
-    except OSError as e:
-        raise Unreadable("io", f"无法访问（{e.strerror or e}）") from None
+    except (OSError, ValueError) as e:
+        raise Unreadable("io", f"无法访问（{getattr(e, 'strerror', None) or e}）") from None
     if not stat.S_ISREG(st.st_mode):
         raise Unreadable("not_file", "不是普通文件（是文件夹、设备或管道）")
     if st.st_size > cap:
-        raise Unreadable("too_large", f"文件过大（{st.st_size / 1048576:.0f} MB，上限 {cap // 1048576} MB）")
+        raise _too_large(st.st_size, cap)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(min(st.st_size, cap) + 1)    # (read(n) allocates n bytes up front)
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as e:
+        raise Unreadable("io", f"无法读取（{getattr(e, 'strerror', None) or e}）") from None
+    try:
+        st = os.fstat(fd)                            # the file we opened, not the one we looked at
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("not_file", "不是普通文件（是文件夹、设备或管道）")
+        if st.st_size > cap:
+            raise _too_large(st.st_size, cap)
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fh, st.st_size
+
+
+def read_regular(path: Path, cap: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file (symlinks followed) of at most ``cap`` bytes."""
+    fh, size = open_regular(path, cap)
+    try:
+        with fh:
+            data = fh.read(min(size, cap) + 1)           # (read(n) allocates n bytes up front)
     except OSError as e:
         raise Unreadable("io", f"无法读取（{e.strerror or e}）") from None
-    if len(data) > min(st.st_size, cap):                # grew while we read it
+    if len(data) > min(size, cap):                       # grew while we read it
         raise Unreadable("io", "文件在读取时被改动")
     return data
 
@@ -92,8 +122,11 @@ def _eocd_check(data: bytes) -> None:
             raise Unreadable("truncated", "zip 文件不完整（中央目录位置与文件长度不符，文件可能被截断）")
 
 
-def open_zip(data: bytes) -> zipfile.ZipFile:
-    """A ZipFile over ``data`` whose central directory has been vetted (sizes, ratio, count)."""
+def open_zip(data: bytes, *, max_member: int | None = None, max_total: int | None = None) -> zipfile.ZipFile:
+    """A ZipFile over ``data`` whose central directory has been vetted (sizes, ratio, count);
+    ``max_member`` / ``max_total`` default to MAX_MEMBER / MAX_TOTAL."""
+    max_member = MAX_MEMBER if max_member is None else max_member
+    max_total = MAX_TOTAL if max_total is None else max_total
     _eocd_check(data)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -108,13 +141,13 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     for info in infos:
         size, packed = info.file_size, info.compress_size
         total += size
-        if size > MAX_MEMBER:
-            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 声称解压后 {size / 1048576:.0f} MB，"
+        if size > max_member:
+            raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 声称解压后 {size / 1048576:.0f} MB（上限 {max_member // 1048576} MB），"
                                          f"疑似压缩炸弹（zip bomb），拒绝解压")
         if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
             raise Unreadable("zip_bomb", f"zip 条目 {info.filename} 压缩比约 {size // max(packed, 1)}:1，"
                                          f"疑似压缩炸弹（zip bomb），拒绝解压")
-    if total > MAX_TOTAL:
+    if total > max_total:
         raise Unreadable("zip_bomb", f"zip 解压后共 {total / 1048576:.0f} MB，疑似压缩炸弹（zip bomb），拒绝解压")
     return zf
 
@@ -275,3 +308,136 @@ def file_text(path: Path, data: bytes) -> str:
                 lines.extend(str(v) for _c, v in sorted(cells.items()) if isinstance(v, str) and v)
         return "\n".join(lines)
     return ""
+
+
+# --------------------------------------------------------------------------------------------
+# one worksheet, streamed (an outlet list of tens of thousands of rows)
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class SheetRows:
+    """The rows of one worksheet: ``rows`` [(row number, [cell values by column index])], what the
+    reader did on the consultant's behalf (``notes``), and cells it could not read (``formulas``:
+    (row, column) of formulas saved without a computed value)."""
+    name: str
+    rows: list[tuple[int, list]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    formulas: list[tuple[int, int]] = field(default_factory=list)
+    truncated: bool = False
+
+
+_MERGE = re.compile(r"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)$")
+
+
+def _iterparse(zf: zipfile.ZipFile, name: str, tag: str):
+    """Elements ``tag`` of part ``name``, streamed; the part's declared size has been vetted."""
+    from lxml import etree
+    with zf.open(name) as fh:
+        head = fh.read(4096)
+    refuse_dtd(head, name)
+    fh = zf.open(name)
+    try:
+        for _event, el in etree.iterparse(fh, events=("end",), tag=tag, resolve_entities=False,
+                                          no_network=True, huge_tree=False, load_dtd=False,
+                                          remove_comments=True, remove_pis=True):
+            yield el
+    except etree.XMLSyntaxError as e:
+        raise Unreadable("bad_xml", f"{name} 不是有效的 XML（{e}）") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        raise Unreadable("corrupt", f"{name} 已损坏或被截断（{e}）") from None
+    finally:
+        fh.close()
+
+
+def read_first_visible_sheet(data: bytes, *, max_rows: int, max_columns: int,
+                             max_member: int | None = None, max_total: int | None = None) -> SheetRows:
+    """The first visible worksheet of an .xlsx (hidden sheets skipped), read without building the
+    sheet in memory: every part's declared size is checked before it is inflated; merged cells
+    carry their value to every cell of the range (said in ``notes``); a formula saved without its
+    computed value is listed in ``formulas``. At most ``max_rows`` rows and ``max_columns`` columns
+    are kept (``truncated`` says when there were more rows)."""
+    zf = open_zip(data, max_member=max_member, max_total=max_total)
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
+        cap = MAX_MEMBER if max_member is None else max_member
+        wb = parse_xml(read_member(zf, "xl/workbook.xml", cap), "xl/workbook.xml")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels", cap), "xl/_rels/workbook.xml.rels")
+            for rel in rels.iter(_PKGREL + "Relationship"):
+                target = rel.get("Target") or ""
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        sheets = list(wb.iter(_MAIN + "sheet"))
+        if not sheets:
+            raise Unreadable("not_excel", "工作簿中没有工作表")
+        visible = [(n, s) for n, s in enumerate(sheets) if (s.get("state") or "visible") == "visible"]
+        if not visible:
+            raise Unreadable("not_excel", "工作簿中的工作表都是隐藏的")
+        n, sh = visible[0]
+        out = SheetRows(sh.get("name") or f"Sheet{n + 1}")
+        if n > 0:
+            hidden = "、".join(f"“{s.get('name')}”" for s in sheets[:n])
+            out.notes.append(f"工作表 {hidden} 是隐藏的，已使用第一个可见的工作表 “{out.name}”")
+        part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
+        if part not in names:
+            raise Unreadable("corrupt", f"工作表 {out.name} 的内容（{part}）缺失")
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            for si in _iterparse(zf, "xl/sharedStrings.xml", _MAIN + "si"):
+                shared.append(_text_of(si))
+                si.clear()
+        merges: list[tuple[int, int, int, int]] = []
+        rows: dict[int, list] = {}
+        for el in _iterparse(zf, part, (_MAIN + "row", _MAIN + "mergeCell")):
+            if el.tag == _MAIN + "mergeCell":
+                m = _MERGE.match(el.get("ref") or "")
+                if m:
+                    merges.append((int(m.group(2)), col_index(m.group(1)), int(m.group(4)), col_index(m.group(3))))
+                continue
+            if len(rows) >= max_rows:
+                out.truncated = True
+                el.clear()
+                continue
+            r_attr = el.get("r") or ""
+            rnum = int(r_attr) if r_attr.isdigit() else (max(rows) + 1 if rows else 1)
+            cells: list = []
+            for c_index, c in enumerate(el.iter(_MAIN + "c")):
+                m = _REF.match(c.get("r") or "")
+                col = col_index(m.group(1)) if m else c_index
+                if col >= max_columns:
+                    continue
+                value = _cell_value(c, shared)
+                if value is None and c.find(_MAIN + "f") is not None:
+                    out.formulas.append((rnum, col))
+                while len(cells) <= col:
+                    cells.append(None)
+                cells[col] = value
+            rows[rnum] = cells
+            el.clear()
+            while el.getprevious() is not None:          # keep the streamed tree empty
+                del el.getparent()[0]
+        for r1, c1, r2, c2 in merges:                    # a merged range shows its top-left value
+            top = rows.get(r1, [])
+            value = top[c1] if c1 < len(top) else None
+            if value is None or c1 >= max_columns:
+                continue
+            filled = 0
+            for r in range(r1, min(r2, r1 + max_rows) + 1):
+                for c in range(c1, min(c2, max_columns - 1) + 1):
+                    if (r, c) == (r1, c1):
+                        continue
+                    cells = rows.setdefault(r, [])
+                    while len(cells) <= c:
+                        cells.append(None)
+                    if cells[c] is None:
+                        cells[c] = value
+                        filled += 1
+            if filled:
+                from kitgen.ooxml.sheetcols import col_letter
+                out.notes.append(f"合并单元格 {col_letter(c1)}{r1}:{col_letter(c2)}{r2} 的内容"
+                                 f"“{str(value)[:20]}”已用于其中的每一格")
+        out.rows = sorted(rows.items())
+    return out

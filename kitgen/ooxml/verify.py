@@ -33,7 +33,7 @@ from urllib.parse import unquote
 
 __all__ = ["MAX_UNCOMPRESSED", "Finding", "check_file", "check_package"]
 
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_UNCOMPRESSED = 256 * 1024 * 1024       # = safe_read.MAX_TOTAL (kitgen/limits.py ZIP_MAX_TOTAL)
 MAX_COMPONENT_BYTES = 255                # ext4, NTFS (in UTF-16 units, stricter here), APFS
 CONTENT_TYPES = "[Content_Types].xml"
 

@@ -16,7 +16,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 _DOS_EPOCH = (1980, 1, 1, 0, 0, 0)
 _COMPRESSLEVEL = 6
 _FILE_MODE = 0o100644            # regular file, rw-r--r--
-MAX_UNCOMPRESSED = 200 * 1024 * 1024   # what normalize_zip (and docx_text) accept as input
+MAX_UNCOMPRESSED = 256 * 1024 * 1024   # (kitgen/limits.py ZIP_MAX_TOTAL) what normalize_zip (and docx_text) accept as input
 
 
 def zip_timestamp() -> tuple[int, int, int, int, int, int]:

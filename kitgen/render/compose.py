@@ -12,13 +12,15 @@ from typing import Callable
 
 from kitgen.core.catalog import PROVENANCE_SHORT
 from kitgen.core.clauses import ClauseDef, FormDef
-from kitgen.core.plan import KIND_NAMES, Plan, PlannedDoc, PlannedForm
+from kitgen.core.context import PARTNER_TABLE_MAX
+from kitgen.core.plan import KIND_NAMES, NOT_APPLICABLE, Plan, PlannedDoc, PlannedForm
 from kitgen.core.profile import COMMITMENTS
-from kitgen.core.textrender import condition, render
+from kitgen.core.textrender import condition, inline_brackets, render
 from kitgen.errors import BuildFailed
 from kitgen.ooxml import model as m
+from kitgen.render import records
 
-STEP_HEADER = ["序号", "工作内容", "责任部门/岗位", "时限", "记录"]
+STEP_HEADER = records.STEP_HEADER           # 序号 / 工作内容 / 责任部门/岗位 / 时限 / 记录
 STEP_WIDTHS = [1.0, 6.0, 2.4, 1.8, 2.4]
 
 
@@ -27,12 +29,31 @@ def ind_label(plan: Plan, ind_id: str) -> str:
     return ind.label if ind else ind_id
 
 
-def _cover(plan: Plan, title: str, number: str, subtitle: str = "") -> m.Cover:
+def _signer(plan: Plan, key: str, value: str | None) -> str:
+    """A name for a cover's signature row: the profile's or an answer, else blank — the row is a
+    signature box the company signs by hand, not a fill-in (the name is asked where texts print it)."""
+    if value:
+        return value
+    answered, how = plan.facts.value(key)
+    return str(answered) if answered is not None and how == "answer" else ""
+
+
+def _cover(plan: Plan, title: str, number: str, subtitle: str = "", manual: bool = False) -> m.Cover:
     ctx = plan.ctx
     d = ctx["docs"]
+    docs = plan.profile.documents
+    # the manual is approved by the top manager (who signs its 颁布令); procedures, rules and forms
+    # by the profile's approver — the same names the texts state (proc-documents, manual 4.1)
+    approver = (_signer(plan, "gm_name", plan.profile.company.legal_representative) if manual
+                else _signer(plan, "documents.approver", docs.approver))
+    # the cover's date is the release date stamped on issue: printed when known (profile or answer),
+    # else left blank like the signatures; the texts that state the date (颁布令, proc-documents) ask for it
+    known_date = docs.effective_date or (plan.facts.value("documents.effective_date")[0]
+                                         if plan.facts.value("documents.effective_date")[1] == "answer" else None)
     return m.Cover(company=plan.profile.company.name, title=title, number=number, version=d["version"],
-                   effective_date=d["effective_date"], subtitle=subtitle,
-                   control_rows=[("编制", d["editor"]), ("审核", d["reviewer"]), ("批准", d["approver"])])
+                   effective_date=d["effective_date"] if known_date else "", subtitle=subtitle,
+                   control_rows=[("编制", _signer(plan, "documents.editor", docs.editor)),
+                                 ("审核", _signer(plan, "documents.reviewer", docs.reviewer)), ("批准", approver)])
 
 
 def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m.Document:
@@ -45,9 +66,14 @@ def _document(plan: Plan, title: str, number: str, landscape: bool = False) -> m
 
 
 # ------------------------------------------------------------------ system documents
-def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None) -> m.Document:
+def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None = None,
+                problems: list | None = None) -> m.Document:
+    """The document as blocks. A procedure's or rule's records are checked (kitgen.render.records):
+    problems go into ``problems`` when given (the kit reports every document's at once), else the
+    first document with one fails (BuildFailed)."""
     doc = _document(plan, pdoc.title, pdoc.number)
-    doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "")
+    doc.cover = _cover(plan, pdoc.title, pdoc.number, KIND_NAMES[pdoc.kind] if pdoc.kind != "manual" else "",
+                       manual=pdoc.kind == "manual")
     ctx = dict(plan.ctx, doc={"id": pdoc.id, "number": pdoc.number, "title": pdoc.title})
     blocks = doc.blocks
     if pdoc.kind == "manual":
@@ -56,6 +82,7 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
     if pdoc.indicators and pdoc.kind != "manual":   # the manual covers everything: its matrix says so
         blocks.append(m.Paragraph("本文件对应指标：" + "、".join(_third_level_compact(plan, pdoc.indicators)), style="note"))
     gens = _generators(plan, extras)
+    found: list[records.Mention] = []
     for sec in pdoc.sections:
         blocks.append(m.Heading(sec.heading, level=sec.level, number=sec.number,
                                 indicators=[ind_label(plan, i) for i in sec.indicators]))
@@ -63,20 +90,21 @@ def compose_doc(plan: Plan, pdoc: PlannedDoc, extras: dict[str, Callable] | None
             for d in sec.explain:
                 blocks.append(m.Paragraph(f"本条款（{d.id} {d.name}）删减，不适用于本公司。删减理由：{d.reason}"))
             continue
-        blocks.extend(_body(plan, sec.clause, ctx, gens))
+        body = _body(plan, sec.clause, ctx, gens)
+        found += records.mentions(sec.clause, body)
+        blocks.extend(body)
     if pdoc.kind in ("procedure", "rule"):
+        named = records.scan(plan, pdoc, found)
+        if problems is not None:
+            problems.extend(named.problems)
+        elif named.problems:
+            raise BuildFailed(named.problems)
         n = len([s for s in pdoc.sections if s.level == 1])
         blocks.append(m.Heading("相关文件", level=1, number=str(n + 1)))
         related = [plan.ctx["ref"](r) for r in pdoc.related]
         blocks.append(m.BulletList(related) if related else m.Paragraph("无。"))
         blocks.append(m.Heading("记录", level=1, number=str(n + 2)))
-        forms = [plan.forms[f] for f in pdoc.forms]
-        if forms:
-            blocks.append(m.Table(["记录编号", "记录名称", "保存部门", "保存期限"],
-                                  [[f.number, f.title, plan.ctx["dept"]["service"], plan.ctx["docs"]["retention"]] for f in forms],
-                                  widths=[3, 6, 3, 3]))
-        else:
-            blocks.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
+        blocks.extend(_records_section(plan, pdoc, named))
     return doc
 
 
@@ -104,6 +132,28 @@ def product_rows(ctx: dict) -> tuple[list[str], list[list[str]], list[float]]:
             row.append("是" if pr["needs_installation"] else "否")
         rows.append(row)
     return header, rows, widths
+
+
+def _records_section(plan: Plan, pdoc: PlannedDoc, named: "records.Scan") -> list[m.Block]:
+    """Every form the document uses: its own first, then those of other documents it names (marked
+    with the document that lays them down); then the records it keeps outside the kit."""
+    own = [plan.forms[f] for f in pdoc.forms]
+    others = [plan.forms[f] for f in named.forms if f not in pdoc.forms]
+    keep, retention = plan.ctx["dept"]["service"], plan.ctx["docs"]["retention"]
+    out: list[m.Block] = []
+    if own or others:
+        rows = [[f.number, f.title, "本文件", keep, retention] for f in own]
+        rows += [[f.number, f.title, f"引用（{plan.docs[f.procedure].number}）", keep, retention] for f in others]
+        out.append(m.Table(["记录编号", "记录名称", "规定文件", "保存部门", "保存期限"], rows, widths=[3, 5.2, 3, 2.4, 2]))
+    else:
+        out.append(m.Paragraph("本文件不单独设置记录表格，相关记录按本公司记录控制要求保存。"))
+    if others:
+        out.append(m.Paragraph("注：“规定文件”为“引用”的记录，其格式和保存要求由括号中的文件规定，本文件的活动使用该记录。",
+                               style="note"))
+    if named.external:
+        out.append(m.Paragraph("本文件使用的体系外记录（企业在本文件包之外保存，如合同、证照、票据和信息系统中的单据）："
+                               + "、".join(named.external) + "。", style="note"))
+    return out
 
 
 def _third_level_compact(plan: Plan, ids: list[str]) -> list[str]:
@@ -203,6 +253,16 @@ def _joined(a: str, b: str) -> str:
     return a + ("" if a.endswith(("。", "；", "！")) else "；") + b
 
 
+def _blocks_of(plan: Plan, block: dict, ctx: dict, where) -> list[m.Block]:
+    """A form's `list` or `table` block, rendered as in a clause body."""
+    if "list" in block:
+        items = [render(t, ctx, where).strip() for t in block["list"]]
+        return [m.BulletList([t for t in items if t])] if any(items) else []
+    if condition(str(block["table"].get("when") or ""), ctx, where):
+        return [_table(block["table"], ctx, where)]
+    return []
+
+
 def _blocks(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> list[m.Block]:
     out: list[m.Block] = []
     for j, block in enumerate(cl.body):
@@ -227,8 +287,11 @@ def _blocks(plan: Plan, cl: ClauseDef, ctx: dict, gens: dict[str, Callable]) -> 
             for step in block["steps"]:
                 if not condition(str(step.get("when") or ""), ctx, where):
                     continue
-                rows.append([str(len(rows) + 1)] + [render(str(step.get(k) or "—"), ctx, where).strip() or "—"
-                                                    for k in ("do", "who", "time", "record")])
+                cells = [render(str(step.get(k) or "—"), ctx, where).strip() or "—" for k in ("do", "who", "time", "record")]
+                cells = _without_left_out(cells)
+                if cells is None:                  # the step works with a document the kit leaves out
+                    continue
+                rows.append([str(len(rows) + 1)] + cells)
             if rows:
                 out.append(m.Table(STEP_HEADER, rows, widths=STEP_WIDTHS))
         elif "gen" in block:
@@ -243,7 +306,9 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
         cells = [render(str(cell), ctx, where) for cell in row]
         if cells and not cells[0].strip():     # a row whose first cell renders empty is left out
             continue                           # (a department the company does not have, a condition)
-        rows.append(cells)
+        cells = _without_left_out(cells)
+        if cells is not None:
+            rows.append(cells)
     if spec.get("for"):
         var, _, expr = str(spec["for"]).partition(" in ")
         var = var.strip()
@@ -259,6 +324,22 @@ def _table(spec: dict, ctx: dict, where) -> m.Table:
     return m.Table(header, rows or [["—"] * len(header)], widths=widths)
 
 
+def _without_left_out(cells: list[str]) -> list[str] | None:
+    """A table row or procedure step that names a document or form the kit leaves out: a list of
+    records loses that item ("《A》、《B》（本公司不适用）" → "《A》"); a row that needs it is left out (None)."""
+    if not any(NOT_APPLICABLE in c for c in cells):
+        return cells
+    out = []
+    for c in cells:
+        if NOT_APPLICABLE in c:
+            kept = [part for part in c.split("、") if NOT_APPLICABLE not in part]
+            if not kept:
+                return None
+            c = "、".join(kept)
+        out.append(c)
+    return out
+
+
 def _evaluate(expr: str, ctx: dict, where):
     from kitgen.core.textrender import _expression, _problem
     try:
@@ -268,6 +349,14 @@ def _evaluate(expr: str, ctx: dict, where):
 
 
 # ------------------------------------------------------------------ generated blocks
+def _place(o) -> str:
+    """Province and city, the city once where they are the same (上海市, not 上海市上海市)."""
+    prov, city = o.province or "", o.city or ""
+    return prov if city == prov else prov + city
+
+
+_FRAME = frozenset({"目的", "适用范围", "职责", "总则", "管理职责", "检查与考核", "目的和适用范围"})   # not evidence
+
 def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Callable[[], list[m.Block]]]:
     ctx = plan.ctx
     p = plan.profile
@@ -291,7 +380,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
         if not p.outlets:
             return outlet_summary()
         rows = [[str(n), o.name, ctx["outlets"][n - 1]["kind_name"], "直属" if o.operator == "direct" else "委托",
-                 o.partner or "—", f"{o.province or ''}{o.city or ''}", o.address or "—", o.phone or "—"]
+                 o.partner or "—", _place(o), o.address or "—", o.phone or "—"]
                 for n, o in enumerate(p.outlets, start=1)]
         return [m.Table(["序号", "网点名称", "类型", "直属/委托", "合作单位", "省市", "地址", "电话"], rows,
                         widths=[0.8, 3.2, 1.6, 1.2, 3, 1.8, 3.6, 2], font_size=8)]
@@ -303,7 +392,12 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
                 partners.setdefault(o.partner, []).append(o)
         if not partners:
             return [m.Paragraph("本公司服务网点均为直属网点，目前无委托合作单位。")]
-        rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(f"{o.province or ''}{o.city or ''}" for o in os_)) or "—"]
+        if len(partners) > PARTNER_TABLE_MAX:        # a system document summarises; the outlet list has them all
+            provinces = {o.province for os_ in partners.values() for o in os_ if o.province}
+            return [m.Paragraph(f"本公司现有委托服务单位 {len(partners)} 家，设立委托网点 {sum(len(v) for v in partners.values())} 个，"
+                                f"分布于 {len(provinces)} 个省级行政区。各委托服务单位及其网点的名称、地区、地址和电话见申请资料"
+                                "《网点清单》（Word 和 Excel 版）。")]
+        rows = [[str(n), name, str(len(os_)), "、".join(dict.fromkeys(_place(o) for o in os_)) or "—"]
                 for n, (name, os_) in enumerate(partners.items(), start=1)]
         return [m.Table(["序号", "合作单位（受托方）", "委托网点数", "服务区域"], rows, widths=[0.8, 5, 1.6, 4])]
 
@@ -332,17 +426,23 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
     def commitments() -> list[m.Block]:
         rows = []
         s = ctx["service"]
-        rows.append(["服务热线", f"{s['hotline']}（{s['hours']}）"])
+        rows.append(["服务热线", inline_brackets(s["hotline"], s["hours"])])
         terms = ctx["industry"]["terms"]
         trade = {"onsite_hours": terms.get("onsite"), "repair_days": terms.get("repair"),    # the trade's words
-                 "delivery_days": terms.get("delivery"), "install_hours": terms.get("install")}
+                 "delivery_days": terms.get("delivery"), "install_hours": terms.get("install"),
+                 "return_days": terms.get("return"), "visit_days": terms.get("visit"),
+                 "parts_years": terms.get("parts")}
+        shown = plan.industry.commitments or list(COMMITMENTS)        # the promises this trade makes
         for key, (label, unit) in COMMITMENTS.items():
+            if key not in shown:
+                continue
             if key == "delivery_days" and not ctx["has_delivery"]:
                 continue
             if key == "install_hours" and not ctx["has_installation"]:
                 continue
             if trade.get(key):
-                label = f"{trade[key]}{'完成' if key == 'repair_days' else ''}时限"
+                label = (f"{trade[key]}供应年限" if key == "parts_years" else
+                         f"{trade[key]}{'完成' if key == 'repair_days' else ''}时限")
             rows.append([label, f"{ctx['commit'][key]}{unit}"])
         return [m.Table(["承诺项目", "承诺内容"], rows, widths=[4, 9])]
 
@@ -367,7 +467,45 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
     def org_chart() -> list[m.Block]:
         return [m.Paragraph("组织机构图见申请资料《组织机构图》。", style="note")]
 
-    gens = {"outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
+    def review_checklist() -> list[m.Block]:
+        """The internal review checklist: every third-level indicator of the catalog in order — what
+        to check (the catalog's gist), how, and where the evidence is (the sections that cite it and
+        the forms that record it); a deleted one with its reason, not scored."""
+        methods = {"5.1": ("查文件和记录，问管理人员", "抽查人员、设施和记录，按样本的符合比例评分"),
+                   "5.2": ("查文件和记录，看现场，问服务人员", "抽样查服务记录和现场，按样本的符合比例评分"),
+                   "5.3": ("查记录和信息系统，问服务人员", "抽样查记录并电话回访顾客，按样本的符合比例评分")}
+        rows = []
+        marked = False
+        for ind in plan.catalog.indicators.values():
+            if ind.level != 3:
+                continue
+            top = ind.id.split(".")[0] + "." + ind.id.split(".")[1]
+            if ind.id in plan.deletions:
+                rows.append([ind.label, f"删减，不评审、不计分。删减理由：{plan.deletions[ind.id].reason}", "—", "—",
+                             "不适用", "—"])
+                continue
+            star = "※" if ind.provenance == "reconstructed" else ""
+            marked = marked or bool(star)
+            how = methods.get(top, methods["5.1"])[1 if ind.sampled else 0]
+            where: dict[str, list[str]] = {}          # document code → its sections that cite the indicator
+            for doc_id, label in plan.coverage.get(ind.id, []):
+                secs = where.setdefault(plan.docs[doc_id].code, [])
+                sec, _, heading = label.partition(" ") if label[:1].isdigit() else ("", "", label)
+                if sec and sec not in secs and heading not in _FRAME:     # 目的, 职责 … point nowhere
+                    secs.append(sec)
+            forms = [plan.forms[f].code for f in plan.evidence.get(ind.id, [])]
+            evidence = "；".join(f"{code} {'、'.join(secs)}".strip() for code, secs in where.items())
+            evidence += ("；记录 " + "、".join(forms)) if forms else ""
+            rows.append([f"{ind.label}{star}", ind.summary or ind.name, how, evidence or "—", "", ""])
+        note = ("说明：证据栏列出本公司体系文件中规定该指标的章节（文件编号后缀及章节号，QM 为手册、CX 为程序文件、ZD 为管理制度）"
+                "和记录该指标执行情况的记录表格（JL）；评审结果填 符合 / 部分符合 / 不符合，不符合的开具不符合项。")
+        if marked:
+            note += "标“※”的指标条目为依据公开资料重建的参考条目，检查内容是本公司对该指标的理解，不是标准原文。"
+        return [m.Paragraph(note, style="note"),
+                m.Table(["指标", "检查内容", "查证方法", "证据所在（文件章节；记录）", "评审结果", "得分"], rows,
+                        widths=[3.2, 6.2, 3.6, 5.6, 1.6, 1.2], font_size=8)]
+
+    gens = {"review_checklist": review_checklist, "outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
             "product_table": product_table, "procedure_list": lambda: doc_list("procedure"),
             "rule_list": lambda: doc_list("rule"), "form_list": form_list, "deletions": deletions,
             "matrix": matrix, "commitments": commitments, "revision_log": revision_log, "org_chart": org_chart}
@@ -376,19 +514,45 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
 
 
 # ------------------------------------------------------------------ record forms
-def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
+def _blank(labels: list[str], landscape: bool) -> int:
+    """Underscores per signer so that one signature line stays on one line (about 40 full-width
+    characters across a portrait A4 text width, 58 landscape; an underscore is half as wide)."""
+    room = (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
+    return max(6, min(12, int(2 * room / max(1, len(labels)))))
+
+
+def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None = None) -> m.Document:
+    """A record form (style ``form``: number line, the document it serves and its indicators), or a
+    letter (style ``letter``: 承诺书, 公示, 任命书, 协议 — its title and text only; the number stays in
+    the page header)."""
     fd: FormDef = pf.definition
     doc = _document(plan, pf.title, pf.number, landscape=fd.landscape)
     ctx = dict(plan.ctx, doc={"id": pf.id, "number": pf.number, "title": pf.title})
     owner = plan.docs[pf.procedure]
     blocks = doc.blocks
     blocks.append(m.Paragraph(pf.title, style="title"))
-    blocks.append(m.Paragraph(f"表单编号：{pf.number}　　　　No.________", style="right"))
-    inds = "、".join(ind_label(plan, i) for i in pf.indicators) or "—"
-    blocks.append(m.Paragraph(f"依据文件：《{owner.title}》（{owner.number}）　对应指标：{inds}", style="note"))
+    if fd.style != "letter":
+        blocks.append(m.Paragraph(f"表单编号：{pf.number}　　　　No.________", style="right"))
+        inds = "、".join(ind_label(plan, i) for i in pf.indicators) or "—"
+        blocks.append(m.Paragraph(f"依据文件：《{owner.title}》（{owner.number}）　对应指标：{inds}", style="note"))
+    gens: dict[str, Callable] | None = None
+    names = tuple(n for n in plan.ctx.get("dept_list") or [] if n)
     for j, block in enumerate(fd.layout):
         where = fd.loc.problem(f"{fd.id}.layout[{j}]", "")
         if not condition(str(block.get("when") or ""), ctx, where):
+            continue
+        if "p" in block or "right" in block:          # a letter's text (body style), or its sign-off (right)
+            text = render(str(block.get("p") or block.get("right") or ""), ctx, where)
+            style = "right" if "right" in block else "body"
+            blocks.extend(m.Paragraph(tidy_text(t.strip(), names), style=style) for t in text.splitlines() if t.strip())
+            continue
+        if "list" in block or "table" in block:
+            blocks.extend(tidy_departments(_blocks_of(plan, block, ctx, where), list(names)))
+            continue
+        if "gen" in block:
+            if gens is None:
+                gens = _generators(plan, extras)
+            blocks.extend(gens[block["gen"]]())
             continue
         if "fields" in block:
             rows_spec = [[render(str(lbl), ctx, where) for lbl in row] for row in block["fields"] or []]
@@ -404,7 +568,7 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
                 longest = max((len(r[col]) for r in rows_spec if col < len(r)), default=4)
                 widths += [max(2.0, min(4.2, 0.5 * longest + 0.6)), 4.0]
             if width == 1:                  # free-text fields (内容、原因、处理意见): room to write
-                widths, height = [3.0, 11.0], 2.2
+                widths, height = [3.0, 11.0], 1.8
             else:
                 height = 0.75
             doc.blocks.append(m.Table([], rows, widths=widths, repeat_header=False,
@@ -432,6 +596,9 @@ def compose_form(plan: Plan, pf: PlannedForm) -> m.Document:
             text = render(str(block["text"]), ctx, where)
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
         elif "sign" in block:
-            parts = [f"{render(str(s), ctx, where)}：____________" for s in block["sign"] or []]
-            blocks.append(m.Paragraph("　　".join(parts), style="signature"))
+            labels = [render(str(s), ctx, where) for s in block["sign"] or []]
+            for k in range(0, len(labels), 3):         # three to a line: a fourth would wrap mid-entry
+                row = labels[k:k + 3]
+                parts = [f"{label}：{'_' * _blank(row, fd.landscape)}" for label in row]
+                blocks.append(m.Paragraph("　　".join(parts), style="signature"))
     return doc

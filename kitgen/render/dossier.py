@@ -22,7 +22,9 @@ from kitgen.core.textrender import condition
 from kitgen.errors import BuildFailed, Problem
 from kitgen.ooxml import model as m
 
-STATUS_TEXT = {"generated": "kitgen 已生成", "company": "企业提供", "not_applicable": "不适用"}
+# the checklist speaks a reviewer's language: a document the kit holds is 已提供, a copy the company attaches is
+# 企业提供, an item that does not apply says why — never the tool's name or its workflow
+STATUS_TEXT = {"generated": "已提供", "company": "企业提供", "not_applicable": "不适用"}
 KIND_TEXT = {"manual": "手册", "procedure": "程序文件", "rule": "管理制度", "form": "记录表格",
              "checklist": "申请资料清单", "application": "认证申请书", "dossier": "申请资料", "matrix": "指标对照表"}
 
@@ -32,7 +34,7 @@ def _shown_files(plan: Plan, it: DossierItem) -> str:
         kinds = Counter(d.kind for d in plan.docs.values())
         return (f"{FILE_LIST}\n体系文件：02 售后服务管理手册；03 程序文件（{kinds.get('procedure', 0)} 份）；"
                 f"04 管理制度（{kinds.get('rule', 0)} 份）；05 记录表格（{len(plan.forms)} 种）")
-    return "\n".join(it.files)
+    return "\n".join(f for f in it.files if not f.endswith(".txt"))      # an editable source is not a dossier file
 
 
 def dossier_manifest(plan: Plan, files: list) -> list[dict]:
@@ -151,7 +153,7 @@ def _law_table(plan: Plan, ctx: dict) -> list[m.Block]:
     blocks: list[m.Block] = [m.Table(["序号", "名称", "文号/标准号", "版本/年份", "适用条款/说明"], rows,
                                      widths=[1.0, 4.2, 3.0, 1.4, 5.4], font_size=9)]
     if unsure:
-        blocks.append(m.Paragraph("注：标“＊”的条目，其文号或版本年份编写时未能逐一核实，提交前请对照官方发布的现行文本核对。",
+        blocks.append(m.Paragraph("注：标“＊”的条目，其文号和版本年份以官方发布的现行文本为准。",
                                   style="note"))
     return blocks
 
@@ -343,8 +345,7 @@ def org_chart_document(plan: Plan, number: str) -> m.Document:
         + (f"，管理网点 {net['total']} 个（直属 {net['direct']} 个、委托 {net['entrusted']} 个，{net['mode']}）。"
            if net["total"] else "，未设独立网点。")))
     doc.blocks.extend(_chart_blocks(plan))
-    doc.blocks.append(m.Paragraph("源文件：同目录下《06 组织机构图.源文件.txt》（Graphviz DOT 文本），机构调整时据此修改后重新出图。",
-                                  style="note"))
+    doc.blocks.append(m.Paragraph("组织机构调整时，本图随之更新，并在文件发放及更改记录中登记。", style="note"))
     return doc
 
 
@@ -363,25 +364,24 @@ def checklist_document(plan: Plan, items: list[DossierItem]) -> m.Document:
             status, what = STATUS_TEXT["generated"], _shown_files(plan, it)
         elif it.status == "company":
             status = STATUS_TEXT["company"]
-            what = (f"须提供：{it.supply}" if it.supply else "须提供")
+            what = f"附：{it.supply}" if it.supply else "附复印件"
             if it.files:
-                what = f"kitgen 已生成草稿：{_shown_files(plan, it)}\n" + what
+                what = f"{_shown_files(plan, it)}\n" + what
         else:
-            status, what = f"不适用（{it.reason}）", "—"
+            status, what = f"{STATUS_TEXT['not_applicable']}（{it.reason}）", "—"
         rows.append([str(it.item), it.title, it.note, status, what])
-    doc.blocks.append(m.Table(["序号", "资料名称", "说明", "状态", "对应文件 / 企业须提供的资料"], rows,
+    doc.blocks.append(m.Table(["序号", "资料名称", "说明", "状态", "所附文件与资料"], rows,
                               widths=[0.9, 2.6, 3.2, 2.0, 5.0], font_size=9))
     counts = Counter(it.status for it in items)
     doc.blocks.append(m.Paragraph(
-        f"共 11 项：kitgen 已生成 {counts['generated']} 项，企业提供 {counts['company']} 项，"
-        f"不适用 {counts['not_applicable']} 项。"))
+        f"共 11 项：{STATUS_TEXT['generated']} {counts['generated']} 项，{STATUS_TEXT['company']} {counts['company']} 项，"
+        f"{STATUS_TEXT['not_applicable']} {counts['not_applicable']} 项。"))
     doc.blocks.append(m.BulletList([
-        "“kitgen 已生成”的文件为草稿，请逐一核对，补全黄色标记的“待填写”内容后打印，加盖公章。",
-        "“企业提供”的资料请提供复印件并加盖公章；证书须在有效期内。",
-        "“不适用”的项目须由咨询师核实理由后确认；如实际需要，按企业提供处理。",
-        "对应文件的路径相对于本文件包所在的文件夹。",
+        "“已提供”的资料为本申请资料包中的文件，列出的是文件在资料包中的位置和名称。",
+        "“企业提供”的资料为复印件，加盖本公司公章；证书均在有效期内。",
+        "“不适用”的项目注明了不适用的理由。",
     ]))
-    doc.blocks.append(m.Paragraph("整理人：____________　　咨询师确认：____________　　日期：____________",
+    doc.blocks.append(m.Paragraph("整理人：____________　　审核人：____________　　日期：____________",
                                   style="signature"))
     return doc
 

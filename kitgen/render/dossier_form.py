@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from kitgen.core.plan import Plan
+from kitgen.core.textrender import inline_brackets
 from kitgen.errors import BuildFailed, Problem
 
 TEMPLATE = "application_form.docx"
@@ -51,7 +52,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         f.update(standard="GB/T 27922-2011", apply_type="□初次认证　□监督　□再认证",
                  date="　　　　年　　月　　日",
                  outlet_list="见随附的《网点清单》（申请资料第 7 项）",
-                 check={k: "□" for k in CHECKS},
+                 check={k: "□" for k in CHECKS}, **_labels(plan),
                  products=[{k: "" for k in ("no", "name", "category", "warranty", "main_parts", "install")}
                            for _ in range(BLANK_ROWS["products"])],
                  deletions=[{"id": "", "name": "", "reason": ""} for _ in range(BLANK_ROWS["deletions"])],
@@ -79,7 +80,7 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
         "address": co["address"], "postcode": co["postcode"], "founded": co["founded"],
         "registered_capital": co["registered_capital"], "role_name": ctx["role_name"],
         "industry_name": ctx["industry"]["name"], "website": co["website"], "employees": f"{co['employees']} 人",
-        "service_manager": svc["manager"], "hotline": f"{svc['hotline']}（{svc['hours']}）",
+        "service_manager": svc["manager"], "hotline": inline_brackets(svc["hotline"], svc["hours"]),
         "contact_name": co["contact"]["name"], "contact_title": co["contact"]["title"],
         "contact_phone": co["contact"]["phone"], "contact_mobile": co["contact"]["mobile"],
         "contact_email": co["contact"]["email"],
@@ -103,11 +104,19 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
                       "main_parts": f"{pr['main_parts_warranty_months']}个月" if pr["main_parts_warranty_months"] else "—",
                       "install": "是" if pr["needs_installation"] else "否"}
                      for i, pr in enumerate(ctx["products"], start=1)],
+        **_labels(plan),
         "deletions": [{"id": d.id, "name": d.name, "reason": d.reason} for d in top],
         "certificates": [{"no": str(i), "kind": kind, "name": name, "number": plan.facts.text("certificates.number", name)}
                          for i, (kind, name) in enumerate(certs, start=1)],
         "has_deletions": bool(top), "has_certificates": bool(certs),
     }
+
+
+def _labels(plan: Plan) -> dict:
+    """The product table's column names in the trade's words (pack terms)."""
+    terms = plan.ctx["industry"]["terms"]
+    return {"warranty_label": terms.get("warranty") or "保修期",
+            "main_parts_label": terms.get("main_parts") or "主要部件保修期"}
 
 
 def _env():
@@ -130,8 +139,14 @@ def render_form(template: Path, values: dict, *, title: str, author: str, create
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
         raise BuildFailed([Problem(str(template), None, "", f"认证申请书模板无法打开：{type(exc).__name__}: {exc}",
                                    "一个有效的 Word（.docx）文件")]) from None
+    from kitgen.core.textrender import TemplateLimit, limited
     try:
-        tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
+        from kitgen.limits import TEMPLATE_MAX_FORM_OUTPUT
+        with limited(TEMPLATE_MAX_FORM_OUTPUT):   # the sandbox's budget: loops, output, time (limits.py)
+            tpl.render({"f": values}, jinja_env=_env(), autoescape=True)
+    except TemplateLimit as exc:
+        raise BuildFailed([Problem(str(template), getattr(exc, "lineno", None), "",
+                                   f"认证申请书模板出错：超出限制：{exc}", "只生成申请书需要的文字")]) from None
     except Exception as exc:  # noqa: BLE001 - any failure (1/0, include, a broken tag) is the template's
         if not isinstance(exc, TemplateError) and "no loader" in str(exc):
             exc = TemplateError("不能读取其他文件（include / import / extends 不可用）")
@@ -223,5 +238,5 @@ def application_form(plan: Plan, number: str) -> tuple[bytes, bytes]:
     filled = render_form(template, form_values(plan), title=f"商品售后服务认证申请书（{number}）", author=author,
                          created=created)
     blank = render_form(template, form_values(plan, blank=True), title="商品售后服务认证申请书（空白）",
-                        author="kitgen", created=_dt.datetime(2020, 1, 1))
+                        author="", created=_dt.datetime(2020, 1, 1))
     return filled, blank

@@ -11,7 +11,7 @@ from kitgen.ooxml import model as m
 DOCX_HEADER = ["序号", "网点名称", "类型", "直属/委托", "合作单位", "城市", "地址", "电话", "人数"]
 DOCX_WIDTHS = [0.9, 4.2, 1.9, 1.5, 4.4, 1.6, 5.2, 2.4, 0.9]
 XLSX_HEADER = ["序号", "网点名称", "类型", "直属/委托", "合作单位", "省", "市", "地址", "电话", "人数"]
-XLSX_WIDTHS = [7, 30, 12, 10, 30, 12, 12, 40, 16, 7]
+XLSX_WIDTHS = [7, 30, 14, 10, 30, 12, 12, 40, 16, 7]
 NO_PROVINCE = "未注明省份"
 
 
@@ -58,7 +58,7 @@ def outlet_docx(plan: Plan, number: str, make_doc: Callable, intro: list[m.Block
 
 
 def outlet_xlsx(plan: Plan) -> bytes:
-    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Formula, Sheet, Validation, write_xlsx
     p = plan.profile
     kinds, ops = OUTLET_KINDS, OPERATORS
     rows = []
@@ -70,10 +70,31 @@ def outlet_xlsx(plan: Plan) -> bytes:
                          o.province or "", o.city or "", o.address or "", o.phone or "", o.staff])
             counts[0 if o.operator == "direct" else 1] += 1
     net = plan.ctx["net"]
+    # drop-down lists on 类型 and 直属/委托 (also for rows the company adds below)
+    lists = [Validation(2, tuple(kinds.values()), extra_rows=200), Validation(3, tuple(ops.values()), extra_rows=200)]
     sheets = [Sheet(name="网点清单", header=XLSX_HEADER, rows=rows, widths=XLSX_WIDTHS,
-                    title=f"{p.company.name} 销售网点/售后服务网点清单（共 {net['total']} 个，{net['mode']}）")]
-    srows = [[prov, d, e, d + e] for prov, (d, e) in summary.items()]
-    srows.append(["合计", net["direct"], net["entrusted"], net["total"]])
+                    title=f"{p.company.name} 销售网点/售后服务网点清单（共 {net['total']} 个，{net['mode']}）",
+                    validations=lists)]
+    # the summary counts the list (a reviewer, or the company after editing it, sees them recomputed)
+    first, last = 3, 2 + len(rows)                 # data rows of 网点清单 (title, header above)
+    sheet_ref = "'网点清单'!"
+
+    def count(prov: str, op: str) -> str:
+        where = '""' if prov == NO_PROVINCE else '"' + prov.replace('"', '""') + '"'
+        return (f'COUNTIFS({sheet_ref}$F${first}:$F${last},{where},'
+                f'{sheet_ref}$D${first}:$D${last},"{ops[op]}")')
+    srows = []
+    for k, (prov, (d, e)) in enumerate(summary.items()):
+        r = 3 + k                                  # its row in 按省份汇总 (title, header above)
+        srows.append([prov, Formula(count(prov, "direct"), d), Formula(count(prov, "entrusted"), e),
+                      Formula(f"B{r}+C{r}", d + e)])
+    top, bottom = 3, 2 + len(srows)
+    if srows:
+        srows.append(["合计", Formula(f"SUM(B{top}:B{bottom})", net["direct"]),
+                      Formula(f"SUM(C{top}:C{bottom})", net["entrusted"]),
+                      Formula(f"SUM(D{top}:D{bottom})", net["total"])])
+    else:
+        srows.append(["合计", net["direct"], net["entrusted"], net["total"]])
     sheets.append(Sheet(name="按省份汇总", header=["省级行政区", "直属网点", "委托网点", "合计"], rows=srows,
                         widths=[20, 12, 12, 12], title="网点分布（按省级行政区）"))
     created = p.documents.effective_date.isoformat() if p.documents.effective_date else ""

@@ -44,11 +44,11 @@ def matrix_rows(plan: Plan) -> list[list[str]]:
 def matrix_files(plan: Plan) -> list:
     from kitgen.render.word import write_docx
     from kitgen.render.output import OutputFile
-    from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
+    from kitgen.ooxml.xlsx_writer import Sheet, Validation, write_xlsx
     p = plan.profile
     rows = matrix_rows(plan)
     number = plan.doc_number("QM-01") + "-附表"
-    note = (f"本表由 kitgen 依据同一份生成计划编制，与各文件中的“对应指标”标注一致。指标目录：{plan.catalog.title}。"
+    note = (f"本表列出各评价指标在本公司售后服务管理体系文件中的对应位置，与各文件中的“对应指标”标注一致。指标目录：{plan.catalog.title}。"
             "“可靠程度”标明目录条目的来源：已证实＝多个公开来源一致；较可靠＝单一来源或有力推断；"
             "重建＝依据公开资料整理的参考条目，并非标准原文，编号与措辞以标准正式文本为准。")
     applicable = [i for i in plan.applicable(3)]
@@ -65,8 +65,13 @@ def matrix_files(plan: Plan) -> list:
                    m.Table(HEADER, [[c or "—" for c in r] for r in rows],
                            widths=[1.6, 3.4, 3.4, 9.4, 4.6, 1.4], font_size=8)]
     docx = write_docx(doc)
-    sheet = Sheet(name="指标对照表", header=HEADER, rows=rows, widths=[10, 26, 36, 70, 40, 10],
-                  title=f"{p.company.name} 售后服务管理体系指标对照表（{plan.catalog.standard}）")
+    # widths sum to about what A4 landscape prints at full size (the rows grow to their wrapped text);
+    # drop-down lists on the status (适用, or 删减：理由 — a warning only) and the provenance
+    sheet = Sheet(name="指标对照表", header=HEADER, rows=rows, widths=[9, 22, 24, 44, 28, 9],
+                  title=f"{p.company.name} 售后服务管理体系指标对照表（{plan.catalog.standard}）",
+                  validations=[Validation(2, ("适用", "删减"), strict=False,
+                                          prompt="适用；删减的写“删减：理由”"),
+                               Validation(5, tuple(dict.fromkeys(PROVENANCE_SHORT.values())))])
     xlsx = write_xlsx([sheet], title="指标对照表", author=p.documents.editor or p.company.name,
                       created=p.documents.effective_date.isoformat() if p.documents.effective_date else "")
     inds = [i for i in plan.applicable()]

@@ -593,7 +593,7 @@ def _q(text: str) -> str:
 def dot_source(spec: ChartSpec) -> str:
     """The chart as Graphviz DOT, with a Chinese header saying what it is and how to use it."""
     out = [
-        "// 组织机构图源文件（Graphviz DOT 格式，UTF-8 编码），由 kitgen 根据企业配置生成。",
+        "// 组织机构图源文件（DOT 格式，UTF-8 编码），按本公司的组织设置编制。",
         "// 用途：修改机构名称或层级后重新出图，或作为在 Word / Visio / WPS 中重绘的依据。",
         "// 出图：安装 Graphviz 后执行  dot -Tpng -Gdpi=180 本文件 -o 组织机构图.png",
         "// 实线表示直属管理关系，虚线表示委托合作（业务指导与监督）关系。",

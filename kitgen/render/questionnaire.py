@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kitgen.core.facts import ANSWER_HEADER, ANSWER_SHEET, KEY_HEADER, FULL_KEY_RE, Question, format_value
+from kitgen.core.facts import ANSWER_HEADER, ANSWER_SHEET, FULL_KEY_RE, GROUPS, KEY_HEADER, Question, format_value
 from kitgen.core.plan import Plan
-from kitgen.ooxml.xlsx_writer import Sheet, write_xlsx
+from kitgen.ooxml.xlsx_writer import Sheet, Validation, write_xlsx
 from kitgen.render.output import OutputFile
 
 PATH = "08 待补充信息.xlsx"
@@ -59,8 +59,7 @@ def questionnaire_rows(plan: Plan, counts: dict[str, Counter]) -> list[dict]:
         row["current"] = "" if value is None else format_value(q, value) if q else str(value)
         row["answer"] = row["current"] if how == "answer" else ""
         rows.append(row)
-    group_order = {g: i for i, g in enumerate(("企业基本信息", "售后服务组织", "服务承诺", "商品信息", "文件控制",
-                                               "内部管理", "目标与指标", "其他"))}
+    group_order = {g: i for i, g in enumerate(GROUPS)}
     status_order = {"ask": 0, "default": 1, "answer": 2}
     rows.sort(key=lambda r: (status_order[r["status"]], group_order.get(r["group"], 99), r["key"]))
     return rows
@@ -75,7 +74,16 @@ def questionnaire_file(plan: Plan, counts: dict[str, Counter]) -> tuple[OutputFi
                       r["current"], files, r["count"] or "", r["answer"]])
     p = plan.profile
     asked = sum(1 for r in rows if r["status"] == "ask")
-    sheet = Sheet(name=ANSWER_SHEET, header=HEADER, rows=table, widths=WIDTHS,
+    # a drop-down in the 答案 cell of every question whose answer is a choice
+    by_choices: dict[tuple[str, ...], list[int]] = {}
+    for i, r in enumerate(rows):
+        q = _question(plan, r["key"])
+        if q is not None and q.kind == "choice" and q.choices:
+            by_choices.setdefault(tuple(q.choices), []).append(i)
+    answer_col = HEADER.index(ANSWER_HEADER)
+    validations = [Validation(answer_col, choices, strict=True, prompt="、".join(choices), data_rows=tuple(idx))
+                   for choices, idx in by_choices.items()]
+    sheet = Sheet(name=ANSWER_SHEET, header=HEADER, rows=table, widths=WIDTHS, validations=validations,
                   title=f"{p.company.name} 待补充信息（共 {len(rows)} 项，待回答 {asked} 项）：请在最后一列“答案”中填写，"
                         "默认值可直接采用或改写；不要改动“键”列")
     data = write_xlsx([sheet], title=TITLE, author=p.documents.editor or p.company.name,

@@ -58,3 +58,9 @@ def test_lint_locates_mistakes_in_an_overlay_pack(tmp_path):
         "- {key: boats.berth_count, label: 码头泊位数, question: 自有码头泊位数？, kind: count}\n", "utf-8")
     out = [str(p) for p in lint(ov)]
     assert any(f.startswith("packs/boats/questions.yaml:1:") and "count" in f for f in out), out
+
+
+def test_every_bundled_pack_lints_clean():
+    from kitgen.core.industries import packs_dir
+    for pack in sorted(p for p in packs_dir().iterdir() if (p / "pack.yaml").is_file()):
+        assert lint(pack) == [], pack.name

@@ -76,7 +76,7 @@ def test_content_controls_stay_yellow_in_libreoffice(fresh, soffice, tmp_path):
     pdf = convert_to_pdf(soffice, fresh / "06 申请资料" / "05 组织简介.docx", tmp_path)
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
     png = next(tmp_path.glob("p*.png"))
-    colours = set(Image.open(png).convert("RGB").getdata())
+    colours = {c for _n, c in Image.open(png).convert("RGB").getcolors(1 << 24)}
     assert (255, 255, 0) in colours, "the placeholders lost their yellow highlight"
 
 
@@ -281,3 +281,30 @@ def test_validate_passes_a_sparse_profile_and_says_what_stays_open(tmp_path):
     assert code == 0, output
     assert "配置有效" in output and "company.legal_representative" in output and "法定代表人" in output
     assert "service.commitments.response_hours" in output and "响应时限" in output and "删减 5.2.6" in output
+
+
+def test_a_choice_gets_a_drop_down_in_its_answer_cell(fresh):
+    wb = openpyxl.load_workbook(fresh / QUESTIONNAIRE)
+    ws = wb.worksheets[0]
+    header_row = next(i for i, r in enumerate(ws.iter_rows(values_only=True), start=1) if "键" in r)
+    header = [c.value for c in ws[header_row]]
+    row = next(r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, header.index("键") + 1).value == "target_star")
+    cell = f"{openpyxl.utils.get_column_letter(header.index('答案') + 1)}{row}"
+    lists = [dv for dv in ws.data_validations.dataValidation if cell in str(dv.sqref).split()]
+    assert lists and "五星级" in lists[0].formula1
+
+
+def test_answers_keep_what_was_typed_and_stay_in_the_profiles_folder(tmp_path):
+    profile = tmp_path / "p.yaml"
+    text = GOOD.read_text("utf-8") + "answers:\n  company.contact.phone: 02164705123\n  company.postcode: 050000\n"
+    profile.write_text(text, "utf-8")
+    code, output = run("build", profile, "-o", tmp_path / "kit")
+    assert code == 0, output
+    everything = "\n".join(all_text(tmp_path / "kit").values())
+    assert "02164705123" in everything                    # not the octal 299076179
+    (tmp_path / "sub").mkdir()
+    elsewhere = tmp_path.parent / "answers-elsewhere.yaml"
+    elsewhere.write_text("gm_name: 某人\n", "utf-8")
+    profile.write_text(GOOD.read_text("utf-8") + f"answers_file: ../{elsewhere.name}\n", "utf-8")
+    code, output = run("build", profile, "-o", tmp_path / "kit2")
+    assert code == 3 and "不在配置文件所在的文件夹中" in output and "--answers" in output

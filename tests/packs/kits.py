@@ -75,8 +75,18 @@ def facing_texts(plan) -> list[str]:
         if d.id in FACING or (d.id not in generic and pack_root.is_dir()):
             texts += block_texts(compose_doc(plan, d, extras))
     for f in plan.forms.values():
+        if _management_form(f) and f.procedure not in FACING:
+            continue
         texts += block_texts(compose_form(plan, f))
     return texts
+
+
+def _management_form(f) -> bool:
+    """A generic form of the management system (library/clauses/forms/*.yaml: appointment letters,
+    review, training, supervision registers …) — the same in every trade by design, so not part of
+    the trade-facing text; forms.yaml's forms and every pack's forms still count."""
+    where = f.definition.loc.file.replace("\\", "/")
+    return "/forms/" in where and "packs/" not in where
 
 
 _SPLIT = re.compile(r"[。；！？\n]+")

@@ -98,12 +98,12 @@ def test_checklist_document_shows_the_same_statuses(licensed, plain):
     text = docx_text(licensed[dz.CHECKLIST].data)
     for title in ("营业执照", "组织机构图（含售后服务组织机构图）", "售后服务管理体系文件及文件清单"):
         assert title in text
-    assert "kitgen 已生成 7 项，企业提供 4 项，不适用 0 项" in text
+    assert "已提供 7 项，企业提供 4 项，不适用 0 项" in text and "kitgen" not in text
     assert "【待填写" not in text
     assert "06 申请资料/07 网点清单.xlsx" in text
     text = docx_text(plain[dz.CHECKLIST].data)
     assert "不适用（本公司产品不属于须取得生产许可或强制性认证的范围" in text
-    assert "kitgen 已生成 7 项，企业提供 2 项，不适用 2 项" in text
+    assert "已提供 7 项，企业提供 2 项，不适用 2 项" in text
 
 
 def test_every_dossier_file_has_kind_title_and_number(licensed):
@@ -332,11 +332,17 @@ def test_overlay_errors_are_reported(tmp_path):
     from kitgen.errors import BuildFailed, InvalidInput
     overlay = tmp_path / "overlay"
     overlay.mkdir()
-    (overlay / "dossier.yaml").write_text("items:\n  - item: 1\n    title: 营业执照\n", "utf-8")
+    (overlay / "dossier.yaml").write_text("items:\n  - item: 12\n    title: 营业执照\n", "utf-8")
     plan = kitgen.plan(kitgen.load_profile(LICENSED), overlays=[overlay], require_coverage=False)
     with pytest.raises(InvalidInput) as exc:
         dz.dossier_items(plan)
-    assert "缺少第 2、3、4" in str(exc.value)
+    assert "序号 “12” 无效" in str(exc.value)
+    # an overlay (or a pack) may replace single items: the others stay the library's
+    (overlay / "dossier.yaml").write_text("items:\n  - item: 1\n    title: 营业执照\n    supply: 营业执照正副本\n",
+                                          "utf-8")
+    plan = kitgen.plan(kitgen.load_profile(LICENSED), overlays=[overlay], require_coverage=False)
+    items = {i.item: i for i in dz.dossier_items(plan)}
+    assert len(items) == 11 and items[1].supply == "营业执照正副本" and items[4].status == "generated"
     (overlay / "dossier.yaml").unlink()
     d = docx.Document()
     d.add_paragraph("{{ f.no_such_field }}")
