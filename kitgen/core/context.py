@@ -133,6 +133,8 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
                      "customer": industry.customer, "terms": dict(industry.terms), "services": list(industry.services),
                      "three_guarantees": industry.three_guarantees, "license": industry.license,
                      "physical_delivery": industry.physical_delivery,   # goods that are handed over (not software)
+                     # the promises the trade makes (pack.yaml commitments:; all when the pack lists none)
+                     "commitments": list(industry.commitments or COMMITMENTS),
                      "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
         "sales_channels": channels, "sales_channels_text": "、".join(channels) or text("sales_channels", None),
