@@ -589,8 +589,14 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
             cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
             given = g.get("rows")
             if isinstance(given, list):       # pre-printed rows (check items, score lines) with blanks
-                rows = [[render(str(c), ctx, where) for c in row] + [""] * (len(cols) - len(row))
-                        for row in given if isinstance(row, list)]
+                rows = []
+                for row in given:
+                    if not isinstance(row, list):
+                        continue
+                    cells = [render(str(c), ctx, where) for c in row] + [""] * (len(cols) - len(row))
+                    if row and str(row[0]).strip() and not cells[0].strip():
+                        continue        # a pre-printed row whose first cell renders empty (a condition) is left out
+                    rows.append(cells)
                 widths = [float(w) for w in g.get("widths") or []]
                 blocks.append(m.Table(cols, rows, widths=widths if len(widths) == len(cols) else [],
                                       blank_row_height_cm=0.7, font_size=9))
