@@ -167,8 +167,11 @@ def test_matrix_prints_rows_legibly(converted):
     for n, lines in enumerate(pages, 1):
         assert not _overlapping(lines), (n, _overlapping(lines)[:5])
         # no row much taller than its text: the blank space between one row's text and the next
-        # is the cell padding, at most about two lines (a row estimated a line or two too tall)
-        assert max(_blank_gaps(lines), default=0) < 2.6 * height, (n, sorted(_blank_gaps(lines))[-3:])
+        # is the cell padding plus what the estimate gives too much. Rows are sized for Excel and
+        # WPS (宋体: ASCII exactly half a CJK character); LibreOffice's fallback fonts set Latin
+        # narrower, so a cell listing many "XX/SH-JL-27《…》" wraps less there: up to about three
+        # blank lines in a long row, never text drawn over text (asserted above)
+        assert max(_blank_gaps(lines), default=0) < 3.6 * height, (n, sorted(_blank_gaps(lines))[-3:])
     text = "\n".join(ln[4] for p in pages for ln in p)
     for ind in ("5.1.1.1", "5.2.4.1", "5.3.2.5"):
         assert ind in text

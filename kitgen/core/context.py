@@ -112,6 +112,10 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
     def deleted(ind_id: str) -> bool:
         return ind_id in deletions
 
+    # the trade's word for physical spare parts (pack.yaml terms.parts), "" when the goods are not
+    # physical or the company does no repair (5.2.4 deleted): generic texts name spare parts only then
+    spare_parts = (industry.terms.get("parts") or "") if industry.physical_delivery and not deleted("5.2.4") else ""
+
     ctx = {
         "company": {
             "name": co.name, "short_name": co.short_name or co.name,
@@ -130,9 +134,11 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "role": p.role, "role_name": ROLES[p.role], "is_producer": p.role == "producer",
         "is_retailer": p.role == "retailer",
         "industry": {"id": industry.id, "name": industry.name, "product_noun": industry.product_noun,
-                     "customer": industry.customer, "terms": dict(industry.terms), "services": list(industry.services),
+                     "customer": industry.customer, "terms": {"warranty": "保修期", **industry.terms}, "services": list(industry.services),
                      "three_guarantees": industry.three_guarantees, "license": industry.license,
                      "physical_delivery": industry.physical_delivery,   # goods that are handed over (not software)
+                     # the promises the trade makes (pack.yaml commitments:; all when the pack lists none)
+                     "commitments": list(industry.commitments or COMMITMENTS),
                      "facts": industry.facts},
         "products": products, "products_text": "、".join(pr.name for pr in p.products),
         "sales_channels": channels, "sales_channels_text": "、".join(channels) or text("sales_channels", None),
@@ -141,7 +147,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "delivery": {"model": dm, "model_name": DELIVERY_MODELS[dm], "installation": inst,
                      "installation_name": INSTALLATIONS[inst], "carriers": list(p.delivery.carriers),
                      "carriers_text": "、".join(p.delivery.carriers) or text("delivery.carriers", None)},
-        "has_delivery": delivers, "has_installation": installs,
+        "has_delivery": delivers, "has_installation": installs, "spare_parts": spare_parts,
         "own_delivery": delivers and dm in ("own_fleet", "mixed"),
         "third_party_delivery": delivers and dm in ("third_party", "mixed"),
         "customer_pickup": dm == "customer_pickup",

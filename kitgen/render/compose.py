@@ -521,6 +521,17 @@ def _blank(labels: list[str], landscape: bool) -> int:
     return max(6, min(12, int(2 * room / max(1, len(labels)))))
 
 
+def _sign_rows(labels: list[str], landscape: bool) -> list[list[str]]:
+    """Signers on one line when they fit with a usable blank each; else in even rows (5 → 3 + 2), so
+    that an entry never wraps mid-way and 日期 never stands alone on a line."""
+    room = (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
+    if len(labels) <= 1 or room >= 3 * len(labels):
+        return [labels] if labels else []
+    rows = -(-len(labels) // 3)
+    size = -(-len(labels) // rows)
+    return [labels[k:k + size] for k in range(0, len(labels), size)]
+
+
 def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None = None) -> m.Document:
     """A record form (style ``form``: number line, the document it serves and its indicators), or a
     letter (style ``letter``: 承诺书, 公示, 任命书, 协议 — its title and text only; the number stays in
@@ -578,8 +589,14 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
             cols = [render(str(c), ctx, where) for c in g.get("columns") or []]
             given = g.get("rows")
             if isinstance(given, list):       # pre-printed rows (check items, score lines) with blanks
-                rows = [[render(str(c), ctx, where) for c in row] + [""] * (len(cols) - len(row))
-                        for row in given if isinstance(row, list)]
+                rows = []
+                for row in given:
+                    if not isinstance(row, list):
+                        continue
+                    cells = [render(str(c), ctx, where) for c in row] + [""] * (len(cols) - len(row))
+                    if row and str(row[0]).strip() and not cells[0].strip():
+                        continue        # a pre-printed row whose first cell renders empty (a condition) is left out
+                    rows.append(cells)
                 widths = [float(w) for w in g.get("widths") or []]
                 blocks.append(m.Table(cols, rows, widths=widths if len(widths) == len(cols) else [],
                                       blank_row_height_cm=0.7, font_size=9))
@@ -597,8 +614,7 @@ def compose_form(plan: Plan, pf: PlannedForm, extras: dict[str, Callable] | None
             blocks.extend(m.Paragraph(t.strip(), style="note") for t in text.splitlines() if t.strip())
         elif "sign" in block:
             labels = [render(str(s), ctx, where) for s in block["sign"] or []]
-            for k in range(0, len(labels), 3):         # three to a line: a fourth would wrap mid-entry
-                row = labels[k:k + 3]
+            for row in _sign_rows(labels, fd.landscape):
                 parts = [f"{label}：{'_' * _blank(row, fd.landscape)}" for label in row]
                 blocks.append(m.Paragraph("　　".join(parts), style="signature"))
     return doc

@@ -7,7 +7,7 @@ import pytest
 
 from tests.packs.kits import masked_sentences, pack_plan, profile_for, shared_share
 
-PAIRS = [("software", "machinery"), ("machinery", "furniture")]
+PAIRS = [("software", "machinery"), ("machinery", "furniture"), ("household_appliances", "electronics")]
 LIMIT = 0.40
 
 
