@@ -494,8 +494,9 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
                 if sec and sec not in secs and heading not in _FRAME:     # 目的, 职责 … point nowhere
                     secs.append(sec)
             forms = [plan.forms[f].code for f in plan.evidence.get(ind.id, [])]
-            evidence = "；".join(f"{code} {'、'.join(secs)}".strip() for code, secs in where.items())
-            evidence += ("；记录 " + "、".join(forms)) if forms else ""
+            # one document a line, its code held to its first section (no break inside "CX-04 4.1")
+            evidence = "\n".join(f"{code}\u00a0{'、'.join(secs)}" if secs else code for code, secs in where.items())
+            evidence += ("\n记录\u00a0" + "、".join(forms)) if forms else ""
             rows.append([f"{ind.label}{star}", ind.summary or ind.name, how, evidence or "—", "", ""])
         note = ("说明：证据栏列出本公司体系文件中规定该指标的章节（文件编号后缀及章节号，QM 为手册、CX 为程序文件、ZD 为管理制度）"
                 "和记录该指标执行情况的记录表格（JL）；评审结果填 符合 / 部分符合 / 不符合，不符合的开具不符合项。")
@@ -503,7 +504,7 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
             note += "标“※”的指标条目为依据公开资料重建的参考条目，检查内容是本公司对该指标的理解，不是标准原文。"
         return [m.Paragraph(note, style="note"),
                 m.Table(["指标", "检查内容", "查证方法", "证据所在（文件章节；记录）", "评审结果", "得分"], rows,
-                        widths=[3.2, 6.2, 3.6, 5.6, 1.6, 1.2], font_size=8)]
+                        widths=[2.8, 5.6, 3.0, 7.2, 1.6, 1.2], font_size=8)]
 
     gens = {"review_checklist": review_checklist, "outlet_summary": outlet_summary, "outlet_table": outlet_table, "partner_table": partner_table,
             "product_table": product_table, "procedure_list": lambda: doc_list("procedure"),
