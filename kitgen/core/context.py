@@ -134,7 +134,7 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "role": p.role, "role_name": ROLES[p.role], "is_producer": p.role == "producer",
         "is_retailer": p.role == "retailer",
         "industry": {"id": industry.id, "name": industry.name, "product_noun": industry.product_noun,
-                     "customer": industry.customer, "terms": {"warranty": "保修期", **industry.terms}, "services": list(industry.services),
+                     "customer": industry.customer, "terms": _terms(industry.terms), "services": list(industry.services),
                      "three_guarantees": industry.three_guarantees, "license": industry.license,
                      "physical_delivery": industry.physical_delivery,   # goods that are handed over (not software)
                      # the promises the trade makes (pack.yaml commitments:; all when the pack lists none)
@@ -193,6 +193,13 @@ def build_context(p: Profile, industry: Industry, catalog: Catalog, deletions: d
         "has_fact": lambda key, item=None: facts.value(key, item)[0] is not None,
     }
     return ctx
+
+
+def _terms(terms: dict) -> dict:
+    """The trade's words, with the two every product table needs defaulted (a pack may leave
+    them out or empty): 保修期 and 主要部件保修期."""
+    return {**terms, "warranty": terms.get("warranty") or "保修期",
+            "main_parts": terms.get("main_parts") or "主要部件保修期"}
 
 
 def within_phrases(commitments: dict, facts: FactBook) -> dict[str, str]:

@@ -253,34 +253,44 @@ def _text_of(el) -> str:
     return "".join(out)
 
 
+def _sheet_parts(zf, names: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, part) of every worksheet, in the workbook's order; refuses what is not a
+    workbook and a sheet whose part is missing."""
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
+        raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
+    wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
+    targets: dict[str, str] = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+        for rel in rels.iter(_PKGREL + "Relationship"):
+            target = rel.get("Target") or ""
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+    out = []
+    for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
+        part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
+        if part not in names:
+            raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+        out.append((sh.get("name") or f"Sheet{n + 1}", part))
+    return out
+
+
 def read_xlsx(data: bytes) -> list[XlsxSheet]:
     """Cell values of every worksheet of an .xlsx (strings, numbers, booleans), vetted like docx."""
     zf = open_zip(data)
     with zf:
         names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
-            if "word/document.xml" in names:
-                raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
-            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
-        wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
-        targets: dict[str, str] = {}
-        if "xl/_rels/workbook.xml.rels" in names:
-            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
-            for rel in rels.iter(_PKGREL + "Relationship"):
-                target = rel.get("Target") or ""
-                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        parts = _sheet_parts(zf, names)
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
             sst = parse_xml(read_member(zf, "xl/sharedStrings.xml"), "xl/sharedStrings.xml")
             shared = [_text_of(si) for si in sst.iter(_MAIN + "si")]
         sheets: list[XlsxSheet] = []
-        for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
-            part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
-            if part not in names:
-                raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+        for name, part in parts:
             root = parse_xml(read_member(zf, part), part)
-            sheet = XlsxSheet(sh.get("name") or f"Sheet{n + 1}")
+            sheet = XlsxSheet(name)
             for r_index, row in enumerate(root.iter(_MAIN + "row"), start=1):
                 rnum = int(row.get("r") or r_index) if (row.get("r") or "").isdigit() else r_index
                 cells: dict[int, object] = {}
@@ -355,18 +365,7 @@ def xlsx_text(data: bytes) -> str:
     lines: list[str] = []
     with zf:
         names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
-            if "word/document.xml" in names:
-                raise Unreadable("not_excel", "不是 Excel 文件（是 Word 文件改了扩展名）")
-            raise Unreadable("not_excel", "不是 Excel 文件（缺少 xl/workbook.xml）")
-        wb = parse_xml(read_member(zf, "xl/workbook.xml"), "xl/workbook.xml")
-        targets: dict[str, str] = {}
-        if "xl/_rels/workbook.xml.rels" in names:
-            rels = parse_xml(read_member(zf, "xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
-            for rel in rels.iter(_PKGREL + "Relationship"):
-                target = rel.get("Target") or ""
-                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                targets[rel.get("Id") or ""] = str(PurePosixPath(target))
+        parts = _sheet_parts(zf, names)
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
             for si in _iterparse(zf, "xl/sharedStrings.xml", _MAIN + "si"):
@@ -374,10 +373,7 @@ def xlsx_text(data: bytes) -> str:
                 si.clear()
                 while si.getprevious() is not None:
                     del si.getparent()[0]
-        for n, sh in enumerate(wb.iter(_MAIN + "sheet")):
-            part = targets.get(sh.get(_RELNS + "id") or "", f"xl/worksheets/sheet{n + 1}.xml")
-            if part not in names:
-                raise Unreadable("corrupt", f"工作表 {sh.get('name')} 的内容（{part}）缺失")
+        for _name, part in parts:
             rows: dict[int, dict[int, object]] = {}
             for r_index, row in enumerate(_iterparse(zf, part, _MAIN + "row"), start=1):
                 r_attr = row.get("r") or ""

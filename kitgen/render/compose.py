@@ -115,10 +115,10 @@ def product_rows(ctx: dict) -> tuple[list[str], list[list[str]], list[float]]:
     products = ctx["products"]
     parts = any(pr["main_parts_warranty_months"] for pr in products)
     install = any(pr["needs_installation"] for pr in products)
-    header = ["商品名称", "类别", terms.get("warranty") or "保修期"]
+    header = ["商品名称", "类别", terms["warranty"]]
     widths = [3, 2.4, 2]
     if parts:
-        header.append(terms.get("main_parts") or "主要部件保修期")
+        header.append(terms["main_parts"])
         widths.append(2.2)
     if install:
         header.append(f"是否需{terms.get('install') or '安装'}")
@@ -518,15 +518,19 @@ def _generators(plan: Plan, extras: dict[str, Callable] | None) -> dict[str, Cal
 def _blank(labels: list[str], landscape: bool) -> int:
     """Underscores per signer so that one signature line stays on one line (about 40 full-width
     characters across a portrait A4 text width, 58 landscape; an underscore is half as wide)."""
-    room = (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
-    return max(6, min(12, int(2 * room / max(1, len(labels)))))
+    return max(6, min(12, int(2 * _sign_room(labels, landscape) / max(1, len(labels)))))
+
+
+def _sign_room(labels: list[str], landscape: bool) -> int:
+    """Full-width characters left for the blanks on one signature line (about 40 across a portrait
+    A4 text width, 58 landscape), after the labels, their colons and the gaps between entries."""
+    return (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
 
 
 def _sign_rows(labels: list[str], landscape: bool) -> list[list[str]]:
     """Signers on one line when they fit with a usable blank each; else in even rows (5 → 3 + 2), so
     that an entry never wraps mid-way and 日期 never stands alone on a line."""
-    room = (58 if landscape else 40) - sum(len(x) + 1 for x in labels) - 2 * (len(labels) - 1)
-    if len(labels) <= 1 or room >= 3 * len(labels):
+    if len(labels) <= 1 or _sign_room(labels, landscape) >= 3 * len(labels):
         return [labels] if labels else []
     rows = -(-len(labels) // 3)
     size = -(-len(labels) // rows)

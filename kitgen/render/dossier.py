@@ -97,9 +97,9 @@ def _product_details(plan: Plan) -> list[m.Block]:
         rows = [["商品名称", pr["name"]], ["类别", pr["category"] or plan.industry.name],
                 ["主要型号规格", fact("products.models", pr["name"])], ["执行标准", fact("products.standard", pr["name"])],
                 ["主要功能与特点", fact("products.features", pr["name"])],
-                [terms.get("warranty") or "保修期", f"{pr['warranty_months']}个月"]]
+                [terms["warranty"], f"{pr['warranty_months']}个月"]]
         if pr["main_parts_warranty_months"]:
-            rows.append([terms.get("main_parts") or "主要部件保修期", f"{pr['main_parts_warranty_months']}个月"])
+            rows.append([terms["main_parts"], f"{pr['main_parts_warranty_months']}个月"])
         if plan.ctx["has_installation"]:
             rows.append([f"是否需要{terms.get('install') or '安装'}", "是" if pr["needs_installation"] else "否"])
         out.append(m.Paragraph(f"（{k}）{pr['name']}", bold=True))

@@ -116,8 +116,8 @@ def form_values(plan: Plan, blank: bool = False) -> dict:
 def _labels(plan: Plan) -> dict:
     """The product table's column names in the trade's words (pack terms)."""
     terms = plan.ctx["industry"]["terms"]
-    return {"warranty_label": terms.get("warranty") or "保修期",
-            "main_parts_label": terms.get("main_parts") or "主要部件保修期"}
+    return {"warranty_label": terms["warranty"],
+            "main_parts_label": terms["main_parts"]}
 
 
 @functools.lru_cache(maxsize=1)
